@@ -1,0 +1,57 @@
+/**
+ * The error catalog. Callers branch on the class or `code`, never on message text; wrapping
+ * keeps `cause`.
+ */
+
+export type ErrorCode =
+  | 'CONFIG_SYNTAX'
+  | 'CONFIG_UNKNOWN_PLUGIN'
+  | 'CONFIG_UNKNOWN_OPTION'
+  | 'CONFIG_BAD_VALUE'
+  | 'STATE_PARSE'
+  | 'STATE_INVALID'
+  | 'KUBE_CONFIG'
+  | 'KUBE_API'
+  | 'UPSTREAM'
+  | 'LOOP_DETECTED'
+  | 'LISTEN';
+
+export class ClusterDnsError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Where in a file something went wrong; line is 1-based, 0 when unknown. */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** A Corefile error: the message reads `FILE:LINE: problem`. */
+export class ConfigError extends ClusterDnsError {
+  constructor(
+    code: ErrorCode,
+    readonly position: SourcePosition,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, `${position.file}:${position.line}: ${problem}`, options);
+  }
+}
+
+/** A cluster state file that could not be read or parsed: `FILE:LINE: reason`. */
+export class StateFileError extends ClusterDnsError {
+  constructor(
+    readonly position: SourcePosition,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('STATE_PARSE', `${position.file}:${position.line}: ${reason}`, options);
+  }
+}
