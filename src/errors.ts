@@ -55,3 +55,31 @@ export class StateFileError extends ClusterDnsError {
     super('STATE_PARSE', `${position.file}:${position.line}: ${reason}`, options);
   }
 }
+
+/**
+ * A Kubernetes object of a kind DNS reads whose fields are unusable: `KIND NS/NAME: reason`.
+ * `field` is the path to the offending field inside the object (`['spec', 'ports', 0,
+ * 'port']`), so a file source can name the line it came from; empty for the whole object.
+ */
+export class InvalidObjectError extends ClusterDnsError {
+  constructor(
+    readonly objectKind: string,
+    readonly objectName: string,
+    readonly field: readonly (string | number)[],
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('STATE_INVALID', `${objectKind} ${objectName || '(unnamed)'}: ${reason}`, options);
+  }
+}
+
+/** A label selector that does not follow the Kubernetes selector syntax. */
+export class LabelSelectorError extends ClusterDnsError {
+  constructor(
+    readonly selector: string,
+    readonly offset: number,
+    readonly problem: string,
+  ) {
+    super('CONFIG_BAD_VALUE', `label selector "${selector}" at ${offset + 1}: ${problem}`);
+  }
+}

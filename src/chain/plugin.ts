@@ -26,6 +26,29 @@ export interface SharedResources {
   acquire<T extends Closable>(key: string, create: () => T): T;
 }
 
+/**
+ * The process lifecycle as plugins see it: what `health`, `ready` and `reload` need. Scoped to
+ * the configuration generation being built; `draining` and `notReady` read process state.
+ */
+export interface Lifecycle {
+  /** True once shutdown began: readiness must fail, DNS still answers during lameduck. */
+  readonly draining: boolean;
+  /** The readiness sources of the running configuration (the `ready` plugin polls them). */
+  readiness(): readonly Readiness[];
+  /** How long DNS keeps answering after SIGTERM, in ms (health `lameduck`). */
+  setLameduck(ms: number): void;
+  /** Asks for the configuration to be read again and swapped in (reload plugin). */
+  requestReload(reason: string): void;
+  /** The files the configuration was read from (Corefile and its imports); empty for flags. */
+  readonly configFiles: readonly string[];
+  /** SHA-512 (hex) of those files' contents as loaded; '' for flags. */
+  readonly configDigest: string;
+  /** SHA-512 (hex) of those files as they are now; throws when one cannot be read. */
+  readConfigDigest(): string;
+  /** Work that must finish before this configuration serves (an HTTP listen); a rejection fails it. */
+  addStartup(task: Promise<unknown>): void;
+}
+
 export interface PluginContext {
   readonly logger: Logger;
   readonly metrics: Registry;
@@ -35,6 +58,11 @@ export interface PluginContext {
   addReadiness(source: Readiness): void;
   /** Registers something to release when this chain is replaced by a reload or at exit. */
   addClosable(resource: Closable): void;
+  /**
+   * Process lifecycle. Always set by the server; optional (an additive change) so that contexts
+   * built in plugin unit tests need not provide one.
+   */
+  readonly lifecycle?: Lifecycle;
 }
 
 export interface PluginSetup<Config = unknown> {

@@ -1,0 +1,120 @@
+/**
+ * The measurement loops: interleaved capacity rounds (every server once per round, each run
+ * on a freshly started server) and one latency run per server at half its median capacity.
+ */
+import { runDnsperf, type DnsperfResult } from '../lib/dnsperf.js';
+import { processCpuSeconds } from '../lib/process-cpu.js';
+import type { ServerUnderTest, StartContext } from '../lib/servers.js';
+import { median, percentiles } from '../lib/stats.js';
+
+export interface CapacityRun {
+  readonly server: string;
+  readonly round: number;
+  readonly result: Omit<DnsperfResult, 'latenciesUs'>;
+  /** Server CPU time (user + system, all threads) per answered query, microseconds. */
+  readonly cpuUsPerQuery: number;
+}
+
+export interface LatencyRun {
+  readonly server: string;
+  readonly rate: number;
+  readonly achievedQps: number;
+  readonly lost: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+  readonly avgMs: number;
+  readonly samples: number;
+}
+
+export interface MeasureOptions {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly latencySeconds: number;
+  readonly log: (line: string) => void;
+}
+
+function queryFile(server: ServerUnderTest, ctx: StartContext): string {
+  return server.queries === 'external' ? ctx.files.externalQueries : ctx.files.queries;
+}
+
+/** Runs `rounds` rounds of A B C ... with a fresh server for every run. */
+export async function measureCapacity(
+  servers: readonly ServerUnderTest[],
+  ctx: StartContext,
+  options: MeasureOptions,
+): Promise<CapacityRun[]> {
+  const runs: CapacityRun[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const server of servers) {
+      const running = await server.start(ctx);
+      try {
+        const file = queryFile(server, ctx);
+        const cpuBefore = processCpuSeconds(running.pid);
+        const { latenciesUs: _, ...result } = await runDnsperf({
+          port: running.port,
+          queryFile: file,
+          seconds: options.seconds,
+          cpu: ctx.clientCpu,
+        });
+        const cpuSeconds = processCpuSeconds(running.pid) - cpuBefore;
+        const cpuUsPerQuery = (cpuSeconds * 1e6) / result.completed;
+        runs.push({ server: server.name, round, result, cpuUsPerQuery });
+        options.log(
+          `round ${round} ${server.name.padEnd(17)} ${result.qps.toFixed(0).padStart(7)} QPS` +
+            `  avg ${result.avgMs.toFixed(3)} ms  ${cpuUsPerQuery.toFixed(2)} CPU µs/query` +
+            `  lost ${result.lost}`,
+        );
+      } finally {
+        await running.stop();
+      }
+    }
+  }
+  return runs;
+}
+
+/** For each server, per-query latencies at half of its median capacity from `runs`. */
+export async function measureLatency(
+  servers: readonly ServerUnderTest[],
+  ctx: StartContext,
+  runs: readonly CapacityRun[],
+  options: MeasureOptions,
+): Promise<LatencyRun[]> {
+  const results: LatencyRun[] = [];
+  for (const server of servers) {
+    const capacity = median(runs.filter((r) => r.server === server.name).map((r) => r.result.qps));
+    if (!(capacity > 0)) continue;
+    const rate = Math.round(capacity / 2);
+    const running = await server.start(ctx);
+    try {
+      const result = await runDnsperf({
+        port: running.port,
+        queryFile: queryFile(server, ctx),
+        seconds: options.latencySeconds,
+        rate,
+        perQuery: true,
+        cpu: ctx.clientCpu,
+      });
+      const [p50, p99, p999] = percentiles(result.latenciesUs, [50, 99, 99.9]);
+      const run: LatencyRun = {
+        server: server.name,
+        rate,
+        achievedQps: result.qps,
+        lost: result.lost,
+        p50Ms: p50 / 1000,
+        p99Ms: p99 / 1000,
+        p999Ms: p999 / 1000,
+        avgMs: result.avgMs,
+        samples: result.latenciesUs.length,
+      };
+      results.push(run);
+      options.log(
+        `latency ${server.name.padEnd(17)} at ${rate} QPS: p50 ${run.p50Ms.toFixed(3)} ms` +
+          `  p99 ${run.p99Ms.toFixed(3)} ms  p99.9 ${run.p999Ms.toFixed(3)} ms`,
+      );
+    } finally {
+      await running.stop();
+    }
+  }
+  return results;
+}

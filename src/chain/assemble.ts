@@ -1,0 +1,145 @@
+/**
+ * Turns parsed server blocks into the routes of each DNS listener: for every block, a chain of
+ * plugins built tail-first in the order declared by `plugin-order.ts`.
+ *
+ * Which address a block listens on: its `bind` hosts (or every interface) and its key's port;
+ * `serve --listen` replaces both for blocks without `bind`, and the port for blocks with it.
+ */
+import type { Logger } from 'pino';
+import type { Directive, ServerBlock } from '../config/directive.js';
+import { parseServerKey } from '../config/server-key.js';
+import { ConfigError } from '../errors.js';
+import type { Registry } from '../metrics/registry.js';
+import {
+  formatListenAddress,
+  parseBindHost,
+  type ListenAddress,
+} from '../server/listen-address.js';
+import { chainEnd } from './assemble-terminal.js';
+import type { Closable, Handler, Readiness } from './handler.js';
+import type { BlockInfo, Lifecycle, PluginContext, SharedResources } from './plugin.js';
+import { pluginRank, SETUP_ONLY_DIRECTIVES } from './plugin-order.js';
+import type { PluginRegistry } from './plugin-registry.js';
+
+/** One zone of a listener and the chain that answers it. */
+export interface Route {
+  readonly zone: string;
+  readonly handler: Handler;
+}
+
+/** A listener to open (or keep) and the zones it routes. */
+export interface ListenerPlan {
+  /** `formatListenAddress(address)`: equal keys are the same listener across reloads. */
+  readonly key: string;
+  readonly address: ListenAddress;
+  readonly routes: Route[];
+}
+
+export interface AssembleOptions {
+  readonly registry: PluginRegistry;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly shared: SharedResources;
+  readonly lifecycle: Lifecycle;
+  /** Collects what the new chains register; the caller releases it if assembly throws. */
+  readonly addReadiness: (source: Readiness) => void;
+  readonly addClosable: (resource: Closable) => void;
+  /** `serve --listen`: null keeps the addresses of the blocks. */
+  readonly listen: readonly ListenAddress[] | null;
+}
+
+/** Builds every chain; throws ConfigError (file:line) for the first bad directive or key. */
+export function assemble(blocks: readonly ServerBlock[], options: AssembleOptions): ListenerPlan[] {
+  const plans = new Map<string, ListenerPlan>();
+  for (const block of blocks) {
+    for (const group of portGroups(block, options.listen)) {
+      const chain = buildChain(block, group.info, options);
+      for (const address of group.addresses)
+        addRoutes(plans, address, group.info.zones, chain, block);
+    }
+  }
+  return [...plans.values()];
+}
+
+interface PortGroup {
+  readonly info: BlockInfo;
+  readonly addresses: ListenAddress[];
+}
+
+/** Splits a block by port: keys with the same port share one chain, as one CoreDNS server. */
+function portGroups(block: ServerBlock, listen: readonly ListenAddress[] | null): PortGroup[] {
+  const keys = block.keys.map((key) => parseServerKey(key, block));
+  const binds = bindHosts(block.directives);
+  const byPort = new Map<number, string[]>();
+  for (const key of keys) {
+    const port = listen ? -1 : key.port;
+    const zones = byPort.get(port) ?? [];
+    if (!zones.includes(key.zone)) zones.push(key.zone);
+    byPort.set(port, zones);
+  }
+  return [...byPort].map(([port, zones]) => {
+    const addresses = listen
+      ? listen.flatMap((l) => (binds.length ? binds.map((host) => ({ host, port: l.port })) : [l]))
+      : (binds.length ? binds : ['']).map((host) => ({ host, port }));
+    const first = addresses[0];
+    const server = `dns://${binds.length ? formatListenAddress(first) : `:${first.port}`}`;
+    return { info: { zones, port: first.port, server }, addresses };
+  });
+}
+
+function bindHosts(directives: readonly Directive[]): string[] {
+  const hosts: string[] = [];
+  for (const d of directives) {
+    if (d.name !== 'bind') continue;
+    if (d.args.length === 0 || d.block.length > 0) {
+      throw new ConfigError('CONFIG_BAD_VALUE', d, 'bind needs one or more addresses');
+    }
+    for (const arg of d.args) hosts.push(parseBindHost(arg, d));
+  }
+  return [...new Set(hosts)];
+}
+
+/** Parses every directive, then builds the chain from its tail so each link knows its next. */
+function buildChain(block: ServerBlock, info: BlockInfo, options: AssembleOptions): Handler {
+  const links = block.directives
+    .filter((d) => !SETUP_ONLY_DIRECTIVES.has(d.name))
+    .map((directive) => {
+      const setup = options.registry.require(directive);
+      return { setup, config: setup.parse(directive, info) as unknown };
+    })
+    .sort((a, b) => pluginRank(a.setup.name) - pluginRank(b.setup.name));
+  const context: PluginContext = {
+    logger: options.logger,
+    metrics: options.metrics,
+    block: info,
+    shared: options.shared,
+    lifecycle: options.lifecycle,
+    addReadiness: options.addReadiness,
+    addClosable: options.addClosable,
+  };
+  let next = chainEnd;
+  for (let i = links.length - 1; i >= 0; i--) {
+    const { setup, config } = links[i];
+    next = setup.create(config, next, context);
+  }
+  return next;
+}
+
+function addRoutes(
+  plans: Map<string, ListenerPlan>,
+  address: ListenAddress,
+  zones: readonly string[],
+  handler: Handler,
+  block: ServerBlock,
+): void {
+  const key = formatListenAddress(address);
+  const plan = plans.get(key) ?? { key, address, routes: [] };
+  plans.set(key, plan);
+  for (const zone of zones) {
+    if (plan.routes.some((r) => r.zone === zone)) {
+      const shown = zone === '' ? '.' : zone;
+      throw new ConfigError('CONFIG_BAD_VALUE', block, `zone ${shown} is served twice on ${key}`);
+    }
+    plan.routes.push({ zone, handler });
+  }
+}

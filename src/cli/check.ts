@@ -1,0 +1,62 @@
+/**
+ * `clusterdns check --conf FILE`: validates a Corefile without serving. It parses the file and
+ * every directive with its plugin's own parser, prints `OK`, or prints `FILE:LINE: problem` on
+ * standard error and exits 1. Nothing is started: no listener, watch or file handle stays open.
+ */
+import type { Command } from 'commander';
+import type { BlockInfo } from '../chain/plugin.js';
+import { builtInPlugins, type PluginRegistry } from '../chain/plugin-registry.js';
+import { SETUP_ONLY_DIRECTIVES } from '../chain/plugin-order.js';
+import { loadCorefile } from '../config/corefile.js';
+import type { ServerBlock } from '../config/directive.js';
+import { parseServerKey } from '../config/server-key.js';
+
+interface Output {
+  write(text: string): unknown;
+}
+
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description("validate a Corefile (syntax and every plugin's options) without serving")
+    .requiredOption('--conf <file>', 'Corefile to check')
+    .action((flags: { conf: string }) => {
+      process.exitCode = runCheck(flags.conf, process.stdout, process.stderr);
+    });
+}
+
+/** Runs the check; returns the exit code. */
+export function runCheck(
+  file: string,
+  stdout: Output,
+  stderr: Output,
+  registry: PluginRegistry = builtInPlugins,
+): number {
+  try {
+    for (const block of loadCorefile(file)) checkBlock(block, registry);
+    stdout.write('OK\n');
+    return 0;
+  } catch (err) {
+    stderr.write(`${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** Parses every directive once per port of the block, as the server would build it. */
+function checkBlock(block: ServerBlock, registry: PluginRegistry): void {
+  for (const info of blockInfos(block)) {
+    for (const directive of block.directives) {
+      if (SETUP_ONLY_DIRECTIVES.has(directive.name)) continue;
+      registry.require(directive).parse(directive, info);
+    }
+  }
+}
+
+function blockInfos(block: ServerBlock): BlockInfo[] {
+  const byPort = new Map<number, string[]>();
+  for (const raw of block.keys) {
+    const key = parseServerKey(raw, block);
+    byPort.set(key.port, [...(byPort.get(key.port) ?? []), key.zone]);
+  }
+  return [...byPort].map(([port, zones]) => ({ zones, port, server: `dns://:${port}` }));
+}

@@ -1,0 +1,72 @@
+/**
+ * A DNS listener on one UDP socket. Each datagram is one query; replies go back to the sender.
+ * The message handler is bound once, so the per-packet path creates no closures.
+ */
+import dgram from 'node:dgram';
+import type { Logger } from 'pino';
+import type { Reply } from '../chain/handler.js';
+import type { QueryDispatcher } from './query-dispatcher.js';
+
+export class UdpListener {
+  private closed = false;
+
+  constructor(
+    private readonly socket: dgram.Socket,
+    private readonly dispatcher: QueryDispatcher,
+    private readonly logger: Logger,
+  ) {
+    socket.on('message', this.onMessage);
+    // Send errors (an unreachable client, a full buffer) lose one reply, never the socket.
+    socket.on('error', this.onError);
+  }
+
+  /** Binds a UDP socket; rejects with the system error (EADDRINUSE, EACCES...). */
+  static bind(host: string, port: number): Promise<dgram.Socket> {
+    const type = host.includes(':') || host === '' ? 'udp6' : 'udp4';
+    const socket = dgram.createSocket({ type, reuseAddr: false });
+    return new Promise((resolve, reject) => {
+      const failed = (err: Error): void => {
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', failed);
+      socket.bind({ address: host === '' ? '::' : host, port, exclusive: true }, () => {
+        socket.off('error', failed);
+        resolve(socket);
+      });
+    });
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  get address(): string {
+    return this.socket.address().address;
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    const reply = this.dispatcher.answer(msg, 'udp', rinfo.address, rinfo.port);
+    if (reply === null) return;
+    if (reply instanceof Promise) {
+      reply.then((late) => this.send(late, rinfo.port, rinfo.address));
+      return;
+    }
+    this.socket.send(reply, rinfo.port, rinfo.address);
+  };
+
+  private send(reply: Reply, port: number, address: string): void {
+    if (reply === null || this.closed) return;
+    this.socket.send(reply, port, address);
+  }
+
+  private readonly onError = (err: Error): void => {
+    this.logger.debug({ err: err.message }, 'udp send failed');
+  };
+}

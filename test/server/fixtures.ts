@@ -1,0 +1,25 @@
+/**
+ * Shared fixtures of the server tests: a Corefile in a fresh temporary directory, and reading a
+ * metric's value from the prometheus plugin's /metrics.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Writes `text` as a Corefile in a new temporary directory; returns its path. */
+export async function writeCorefile(text: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-server-'));
+  const file = path.join(dir, 'Corefile');
+  await fs.writeFile(file, text);
+  return file;
+}
+
+/** The value of one sample (`name{labels}` exactly as exported), or undefined when absent. */
+export async function metricValue(port: number, sample: string): Promise<number | undefined> {
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  const text = await response.text();
+  for (const line of text.split('\n')) {
+    if (line.startsWith(sample + ' ')) return Number(line.slice(sample.length + 1));
+  }
+  return undefined;
+}

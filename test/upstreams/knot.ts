@@ -1,0 +1,76 @@
+/**
+ * Runs Debian's knotd on a loopback port as a real authoritative upstream, serving zone files
+ * the test writes into a temporary directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './free-port.js';
+import { waitForDns } from './query-udp.js';
+
+export interface KnotZone {
+  /** Zone name without trailing dot, e.g. `example.test`. */
+  readonly name: string;
+  /** The zone file text; `$ORIGIN` is added. */
+  readonly text: string;
+}
+
+export class Knot {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+    readonly dir: string,
+  ) {}
+
+  static async start(zones: readonly KnotZone[], options: { workers?: number } = {}): Promise<Knot> {
+    const port = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knot-'));
+    const workers = options.workers ?? 1;
+    const zoneLines = zones.map((z) => `  - domain: ${z.name}\n    file: ${z.name}.zone\n`).join('');
+    for (const zone of zones) {
+      fs.writeFileSync(path.join(dir, `${zone.name}.zone`), `$ORIGIN ${zone.name}.\n${zone.text}\n`);
+    }
+    const conf = [
+      'server:',
+      `  rundir: ${dir}`,
+      `  listen: 127.0.0.1@${port}`,
+      `  udp-workers: ${workers}`,
+      `  tcp-workers: ${workers}`,
+      '  background-workers: 1',
+      'database:',
+      `  storage: ${dir}`,
+      'log:',
+      '  - target: stderr',
+      '    any: error',
+      'template:',
+      '  - id: default',
+      `    storage: ${dir}`,
+      'zone:',
+      zoneLines,
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'knot.conf'), conf);
+    const child = spawn('knotd', ['-c', path.join(dir, 'knot.conf')], { stdio: 'ignore' });
+    const server = new Knot(child, port, dir);
+    try {
+      await waitForDns(port);
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+    return server;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGTERM');
+      await exited;
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
