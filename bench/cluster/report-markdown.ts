@@ -3,6 +3,7 @@
  * table and the ratios table. Written into docs/performance.md and bench/README.md between
  * marker comments, and printed at the end of a run.
  */
+import type { CpuPauses } from '../lib/cpu-pauses.js';
 import type { MachineInfo } from '../lib/machine-info.js';
 import type { CheckResult } from '../lib/verify-answers.js';
 import type { Ratio, ServerSummary } from './summary.js';
@@ -17,6 +18,8 @@ export interface ReportInput {
   readonly summaries: readonly ServerSummary[];
   readonly ratios: readonly Ratio[];
   readonly verification: ReadonlyMap<string, readonly CheckResult[]>;
+  /** Pauses a busy loop saw on the server CPU just before the runs. */
+  readonly pauses: CpuPauses;
   /** Relative link to the chart, or '' for none. */
   readonly chart: string;
 }
@@ -38,11 +41,22 @@ export function renderReport(input: ReportInput): string {
     `\`${input.dnsperfCommand}\`. Latency percentiles: one ${input.latencySeconds} s run per ` +
       'server at half its median QPS (`-Q`), every query timed (`-v`).',
     '',
+    pausesLine(input.pauses),
+    '',
   ];
   if (input.chart !== '') lines.push(`![QPS and latency per server](${input.chart})`, '');
   lines.push(...medianTable(input.summaries), '', ...ratioTable(input.ratios), '');
   lines.push(...verificationLines(input.verification));
   return lines.join('\n');
+}
+
+function pausesLine(p: CpuPauses): string {
+  return (
+    `Before the runs, a busy loop on the server CPU was paused ${p.pausesOver1ms} times for ` +
+    `more than 1 ms in ${p.seconds} s (longest ${p.longestMs.toFixed(1)} ms, ` +
+    `${(p.lostShare * 100).toFixed(1)}% of the time lost in pauses over 0.2 ms): other work on ` +
+    'the machine, which every server of the run shares.'
+  );
 }
 
 function medianTable(summaries: readonly ServerSummary[]): string[] {

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { renderChart } from '../lib/chart.js';
+import { measurePauses } from '../lib/cpu-pauses.js';
 import { dnsperfArgs } from '../lib/dnsperf.js';
 import { machineInfo } from '../lib/machine-info.js';
 import { ALL_SERVERS, CLUSTERDNS_CLI, DIST_ROOT, type StartContext } from '../lib/servers.js';
@@ -90,6 +91,11 @@ async function main(): Promise<void> {
     servers = checked.started;
     for (const [name, checks] of checked.results) verification.set(name, checks);
   }
+  const pauses = await measurePauses(SERVER_CPU, 3);
+  log(
+    `CPU ${SERVER_CPU} pauses: ${pauses.pausesOver1ms} over 1 ms in ${pauses.seconds} s, ` +
+      `longest ${pauses.longestMs.toFixed(1)} ms`,
+  );
   const measure = { ...options, log };
   const runs = await measureCapacity(servers, ctx, measure);
   const latency = await measureLatency(servers, ctx, runs, measure);
@@ -104,6 +110,7 @@ async function main(): Promise<void> {
     summaries,
     ratios: ratios(runs),
     verification,
+    pauses,
     chart: options.writeDocs ? 'performance.svg' : '',
   };
   const resultsFile = path.join(options.workDir, 'results.json');

@@ -17,7 +17,10 @@ export type AnswerTable = Map<string, Map<number, Buffer>>;
 
 /** Encodes a presentation name (no trailing dot needed) as lower-case wire labels. */
 export function wireName(name: string): Buffer {
-  const labels = name.toLowerCase().split('.').filter((l) => l !== '');
+  const labels = name
+    .toLowerCase()
+    .split('.')
+    .filter((l) => l !== '');
   const parts = labels.flatMap((l) => [Buffer.from([l.length]), Buffer.from(l, 'latin1')]);
   return Buffer.concat([...parts, Buffer.from([0])]);
 }

@@ -10,7 +10,10 @@ export class PinnedProcess {
   private exitCode: number | null | undefined = undefined;
   private readonly exited: Promise<void>;
 
-  private constructor(private readonly child: ChildProcess, readonly label: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly label: string,
+  ) {
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString('utf8')).slice(-8000);
     };

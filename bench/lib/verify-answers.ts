@@ -28,7 +28,7 @@ interface Sample {
   readonly additional: readonly string[];
 }
 
-/** Sample queries with the answers `records` defines; the first A and SRV records are used. */
+/** Sample queries with the answers `records` defines, about an A and an SRV record of the set. */
 export function samplesFor(records: CeilingRecords): Sample[] {
   const a = records.a[Math.min(123, records.a.length - 1)];
   const ttl = records.ttl;

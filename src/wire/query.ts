@@ -110,53 +110,63 @@ interface NameRead {
   labels: number;
 }
 
+/** Scratch space for the lower-cased name: one buffer, reused by every parse. */
+const scratch = Buffer.alloc(MAX_NAME_OCTETS);
+const latin1Slice = (Buffer.prototype as unknown as LatinSlice).latin1Slice;
+interface LatinSlice {
+  latin1Slice(this: Buffer, start: number, end: number): string;
+}
+
 /**
  * Reads the question name. Compression pointers are refused: in the question they could only
  * point into the header, so a pointer there is malformed (RFC 1035 §4.1.4).
+ *
+ * The common case (letters, digits, '-', '_', '*') is copied lower-cased into a scratch buffer
+ * with '.' between labels and turned into a string with one call; names with other octets
+ * take the escaping path.
  */
 function readQuestionName(buf: Buffer, start: number): NameRead | string {
   let pos = start;
-  let text = '';
+  let out = 0;
   let labels = 0;
-  let octets = 1;
+  let plain = true;
   for (;;) {
     if (pos >= buf.length) return 'name truncated';
     const len = buf[pos];
-    if (len === 0) return { text, end: pos + 1, labels };
+    if (len === 0) break;
     if (len > MAX_LABEL_OCTETS) return len >= 0xc0 ? 'pointer in question' : 'bad label type';
-    octets += len + 1;
-    if (octets > MAX_NAME_OCTETS) return 'name over 255 octets';
-    if (pos + 1 + len > buf.length) return 'label truncated';
-    const label = readLabel(buf, pos + 1, pos + 1 + len);
-    text = labels === 0 ? label : text + '.' + label;
+    // Wire length of the name so far: the text plus its first length octet and the root.
+    if (out + (labels > 0 ? 1 : 0) + len + 2 > MAX_NAME_OCTETS) return 'name over 255 octets';
+    const end = pos + 1 + len;
+    if (end > buf.length) return 'label truncated';
+    if (labels > 0) scratch[out++] = 0x2e;
+    for (let i = pos + 1; i < end; i++) {
+      let c = buf[i];
+      if (c >= 0x41 && c <= 0x5a) c += 0x20;
+      else if (!isPlainOctet(c)) plain = false;
+      scratch[out++] = c;
+    }
     labels++;
-    pos += len + 1;
+    pos = end;
   }
+  const text = plain ? latin1Slice.call(scratch, 0, out) : escapedName(buf, start);
+  return { text, end: pos + 1, labels };
 }
 
-/** One label in lower case; octets outside [a-z0-9-_*] become `\DDD` escapes. */
-function readLabel(buf: Buffer, start: number, end: number): string {
-  let plain = true;
-  let upper = false;
-  for (let i = start; i < end; i++) {
-    const c = buf[i];
-    if (c >= 0x41 && c <= 0x5a) upper = true;
-    else if (!isPlainOctet(c)) {
-      plain = false;
-      break;
+/** The name with octets outside [a-z0-9-_*] written as `\DDD`; input already validated. */
+function escapedName(buf: Buffer, start: number): string {
+  let text = '';
+  let pos = start;
+  for (let len = buf[pos]; len !== 0; len = buf[pos]) {
+    if (pos !== start) text += '.';
+    for (let i = pos + 1; i <= pos + len; i++) {
+      let c = buf[i];
+      if (c >= 0x41 && c <= 0x5a) c += 0x20;
+      text += isPlainOctet(c) ? String.fromCharCode(c) : '\\' + String(c).padStart(3, '0');
     }
+    pos += len + 1;
   }
-  if (plain) {
-    const s = buf.toString('latin1', start, end);
-    return upper ? s.toLowerCase() : s;
-  }
-  let out = '';
-  for (let i = start; i < end; i++) {
-    let c = buf[i];
-    if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    out += isPlainOctet(c) ? String.fromCharCode(c) : '\\' + String(c).padStart(3, '0');
-  }
-  return out;
+  return text;
 }
 
 function isPlainOctet(c: number): boolean {

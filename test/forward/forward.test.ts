@@ -146,6 +146,10 @@ describe('forward against a misbehaving upstream', () => {
       assert.equal((await dig('slow-50.x.test', 'A', { port: r.server.port })).status, 'NOERROR');
       assert.equal((await dig('servfail.x.test', 'A', { port: r.server.port })).status, 'SERVFAIL');
       assert.equal((await dig('refused.x.test', 'A', { port: r.server.port })).status, 'REFUSED');
+      const bare = await dig('bare.x.test', 'A', { port: r.server.port });
+      assert.equal(bare.status, 'REFUSED', 'an error answer without question is taken');
+      assert.match(bare.raw, /;bare\.x\.test\.\s+IN\s+A/, 'and given back the question');
+      assert.deepEqual(bare.flags, ['qr', 'rd', 'ra']);
       const nx = await dig('nxdomain.x.test', 'A', { port: r.server.port });
       assert.equal(nx.status, 'NXDOMAIN');
       assert.deepEqual(nx.authority, ['x.test. 3600 IN SOA ns.x.test. admin.x.test. 1 3600 600 86400 60']);

@@ -223,3 +223,19 @@ for (const [auth, code, reason] of [
     }
   });
 }
+
+test('a failing exec credential plugin: one error, its output never logged', async () => {
+  const h = await harness({}, 'exec-fails');
+  try {
+    await until('error', () => h.logs.some((l) => l.level === LEVEL.error));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const errors = h.logs.filter((l) => l.level === LEVEL.error);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].reason, 'CredentialsUnavailable');
+    assert.equal(errors[0].failure, 'credentials');
+    assert.equal(h.api.requests.length, 0);
+    assert.ok(!h.rawLogs.join('').includes('leaked-secret-from-plugin'));
+  } finally {
+    await h.close();
+  }
+});

@@ -13,9 +13,18 @@ import type { TestPki } from './certs.js';
  * - `bad-token`: a token the server does not know (401); `limited`: a known identity
  *   without permission (403);
  * - `exec`: an exec plugin (client.authentication.k8s.io/v1) that prints the admin token;
+ * - `exec-fails`: an exec plugin that prints a secret-looking line to stderr and exits 1;
  * - `token-file`: `tokenFile` via an auth-provider config, as in-cluster uses.
  */
-export type KubeconfigAuth = 'token' | 'cert' | 'token+cert' | 'bad-token' | 'limited' | 'exec' | 'token-file';
+export type KubeconfigAuth =
+  | 'token'
+  | 'cert'
+  | 'token+cert'
+  | 'bad-token'
+  | 'limited'
+  | 'exec'
+  | 'exec-fails'
+  | 'token-file';
 
 interface ServerInfo {
   readonly url: string;
@@ -63,6 +72,15 @@ function userEntry(dir: string, server: ServerInfo, auth: KubeconfigAuth): Recor
       return { token: server.tokens.limited };
     case 'exec':
       return { exec: execPlugin(dir, server.tokens.admin) };
+    case 'exec-fails':
+      return {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: process.execPath,
+          args: ['-e', 'console.error("leaked-secret-from-plugin"); process.exit(1)'],
+          interactiveMode: 'Never',
+        },
+      };
     case 'token-file': {
       const tokenFile = path.join(dir, 'token');
       fs.writeFileSync(tokenFile, `${server.tokens.admin}\n`, { mode: 0o600 });

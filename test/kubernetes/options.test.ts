@@ -249,7 +249,7 @@ describe('before the cluster state has synced', () => {
 });
 
 describe('ExternalName chains', () => {
-  it('stops following a CNAME loop after 8 steps', async () => {
+  it('stops following a CNAME loop after 8 steps, and skips unwritable targets', async () => {
     const { RecordIndex } = await import('../../src/records/record-index.js');
     const { KubernetesHandler } = await import('../../src/plugins/kubernetes/handler.js');
     const { parseKubernetesConfig } = await import('../../src/plugins/kubernetes/config.js');
@@ -290,5 +290,14 @@ describe('ExternalName chains', () => {
     assert.equal(got.rcode, 'NOERROR');
     assert.equal(got.answer.length, 9);
     assert.equal(got.answer[8], 'a.x.svc.cluster.local. 5 IN CNAME b.x.svc.cluster.local.');
+
+    alias('long', `${'x'.repeat(64)}.example.com`);
+    const longWire = queryPacket('long.x.svc.cluster.local', 'A', { udpSize: 1232 });
+    const longQuery = parseQuery(longWire);
+    assert.ok(longQuery.ok);
+    const request = new DnsRequest(longQuery.query, longWire, 'udp', '127.0.0.1', 1, 0n);
+    const longReply = await handler.serve(request);
+    assert.ok(longReply);
+    assert.equal(render(longReply).rcode, 'NXDOMAIN', 'an unwritable target is not answered');
   });
 });

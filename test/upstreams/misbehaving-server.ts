@@ -6,7 +6,7 @@
  * - `trunc.*`: over UDP a TC answer without records, over TCP the full answer
  * - `garbage.*`: random bytes; `spoof.*`: first a reply with a wrong ID and one with a wrong
  *   question, then the right answer 50 ms later
- * - `servfail.*`, `refused.*`: that rcode; `nxdomain.*`: NXDOMAIN with an SOA; `nodata.*`:
+ * - `servfail.*`, `refused.*`: that rcode; `bare.*`: REFUSED without the question; `nxdomain.*`: NXDOMAIN with an SOA; `nodata.*`:
  *   NOERROR, no answer, with an SOA
  * - anything else: the records set with `setRecords`, or A 192.0.2.1 TTL 300
  *
@@ -126,6 +126,12 @@ export class MisbehavingServer {
     if (slow) {
       this.later(Number(slow[1]), () => send(this.answer(query, transport)));
       return;
+    }
+    if (first === 'bare') {
+      const header = Buffer.alloc(12);
+      header.writeUInt16BE(query.id ?? 0, 0);
+      header.writeUInt16BE(0x8000 | 0x0080 | 5, 2);
+      return send(header);
     }
     if (first === 'garbage') return send(Buffer.from(Array.from({ length: 40 }, (_, i) => (i * 97 + 13) & 0xff)));
     if (first === 'spoof') {

@@ -38,7 +38,14 @@ export class ApiClient {
       headers: { Accept: 'application/json' },
       signal: spec.signal,
     };
-    await this.connection.apply(options);
+    try {
+      await this.connection.apply(options);
+    } catch (err) {
+      // The cause (an exec plugin's stderr, a file error) stays out of logs: it may quote
+      // credentials. The reason code says where to look.
+      throw new KubeApiError('credentials', 0, 'CredentialsUnavailable',
+        'could not obtain credentials from the kubeconfig', { cause: err });
+    }
     const url = new URL(this.connection.server.href);
     url.pathname = url.pathname.replace(/\/$/, '') + spec.path;
     for (const [key, value] of Object.entries(spec.query)) url.searchParams.set(key, value);

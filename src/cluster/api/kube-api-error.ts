@@ -4,7 +4,14 @@
  */
 import { ClusterDnsError } from '../../errors.js';
 
-export type ApiFailure = 'http' | 'network' | 'silent' | 'protocol' | 'short-watch';
+export type ApiFailure =
+  | 'http'
+  | 'network'
+  | 'silent'
+  | 'protocol'
+  | 'short-watch'
+  /** The kubeconfig's credentials could not be produced (an exec plugin or token file failed). */
+  | 'credentials';
 
 export class KubeApiError extends ClusterDnsError {
   constructor(
@@ -23,8 +30,8 @@ export class KubeApiError extends ClusterDnsError {
     return this.status === 410;
   }
 
-  /** 401/403: an operator must fix the credentials or RBAC; retrying alone will not help. */
+  /** 401/403 or no credentials: an operator must act; retrying alone will not help. */
   get denied(): boolean {
-    return this.status === 401 || this.status === 403;
+    return this.status === 401 || this.status === 403 || this.failure === 'credentials';
   }
 }

@@ -2,7 +2,12 @@
  * The autopath handler: server-side search-path completion. When a query's name lies under the
  * first domain of the client's search path, it is the client's first try of a short name; the
  * handler then tries the rest of that path itself and answers with the first name that exists,
- * saving the client's further round trips (CoreDNS plugin/autopath).
+ * saving the client's further round trips (CoreDNS plugin/autopath). When none exists the
+ * client gets the answer to its own question (NXDOMAIN) and walks on by itself.
+ *
+ * The other names are asked by sending internal requests (internal-request.ts) down the same
+ * `next` handler, so every plugin after autopath (kubernetes, forward, ...) answers them as it
+ * would answer the client.
  */
 import type { Counter } from 'prom-client';
 import type { Handler, Reply } from '../../chain/handler.js';

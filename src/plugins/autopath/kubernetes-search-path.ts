@@ -1,8 +1,13 @@
 /**
  * The search path of a pod, as the kubernetes plugin gives it to autopath (CoreDNS
- * plugin/kubernetes/autopath.go): `<ns>.svc.<zone> svc.<zone> <zone>`, then the host search
- * domains it was given, then '' for the bare name. The namespace comes from the client pod,
- * found by source address in the pod index, which exists only with `pods verified`.
+ * plugin/kubernetes/autopath.go): `<ns>.svc.<zone> svc.<zone> <zone>`, then '' for the bare
+ * name. The namespace comes from the client pod, found by source address in the pod index,
+ * which exists only with `pods verified`.
+ *
+ * Known difference: CoreDNS inserts the search domains of its own /etc/resolv.conf before the
+ * bare name (standing in for the node's, which the kubelet appends to every pod's list).
+ * clusterdns does not, so its answers never depend on the file of the machine it runs on;
+ * pods whose nodes have search domains still walk those themselves after an NXDOMAIN.
  */
 import type { DnsRequest } from '../../chain/request.js';
 import { matchZone } from '../kubernetes/zone-names.js';
@@ -29,17 +34,10 @@ export interface KubernetesSearchPathOptions {
   /** True with `pods verified`: without the pod watch no client can be identified. */
   readonly podsVerified: boolean;
   readonly podByIp: (ip: string) => ClientPod | undefined;
-  /**
-   * Search domains appended after the cluster ones. CoreDNS appends those of its own
-   * /etc/resolv.conf; clusterdns leaves them to the caller (default none), so answers never
-   * depend on the machine it runs on.
-   */
-  readonly hostSearch?: readonly string[];
 }
 
-/** Builds the provider the kubernetes plugin registers as `@kubernetes`. */
+/** Builds the `@kubernetes` search-path provider from the kubernetes plugin's zones and pods. */
 export function kubernetesSearchPath(options: KubernetesSearchPathOptions): SearchPathProvider {
-  const hostSearch = options.hostSearch ?? [];
   return {
     disabledReason: options.podsVerified ? null : 'the kubernetes plugin needs "pods verified"',
     searchPath(request: DnsRequest): readonly string[] | null {
@@ -54,7 +52,7 @@ export function kubernetesSearchPath(options: KubernetesSearchPathOptions): Sear
         zone === ''
           ? [`${pod.namespace}.svc`, 'svc']
           : [`${pod.namespace}.svc.${zone}`, `svc.${zone}`, zone];
-      return [...new Set([...cluster, ...hostSearch, ''])];
+      return [...cluster, ''];
     },
   };
 }

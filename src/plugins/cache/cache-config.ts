@@ -98,6 +98,9 @@ export function parseCache(directive: Directive, blockZones: readonly string[]):
         config.servfailMs = parseServfail(option);
         break;
       default:
+        // Not implemented: serve_stale_policy and serve_stale's verify timeout/TTL/recheck
+        // arguments (recent CoreDNS additions). Eviction is LRU, where CoreDNS evicts at random
+        // within 256 shards; capacities are exact, not rounded to multiples of 256.
         throw unknownOption('cache', option);
     }
   }

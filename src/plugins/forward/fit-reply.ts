@@ -15,7 +15,7 @@ export function fitReply(request: DnsRequest, reply: Buffer): Buffer {
     // An error answer without the question: give the client a whole one with its question.
     const flags = reply.readUInt16BE(2);
     const header = encodeError(request.wire, query.questionEnd, flags & 0xf, query.edns);
-    header.writeUInt16BE((header.readUInt16BE(2) & ~0x0f80 & 0xffff) | (flags & 0x0780), 2);
+    header.writeUInt16BE(header.readUInt16BE(2) | (flags & (Flag.AA | Flag.RA)), 2);
     return header;
   }
   if (request.transport === 'udp' && reply.length > request.maxSize) {

@@ -122,6 +122,10 @@ function applyOption(config: Mutable, at: Directive): void {
       config.tls.serverName = expectArgs(at, 1, 1)[0];
       return;
     default:
+      // Not implemented, so refused rather than ignored: max_idle_conns, max_connect_attempts,
+      // next, next_on_nodata, failover, failfast_all_unhealthy_upstreams, source_address,
+      // resolver, doh_method and health_check's no_rec/domain. DoH (https://) and hostname
+      // upstreams are refused in upstream-address.ts. None is used by kubeadm's Corefile.
       throw unknownOption('forward', at);
   }
 }

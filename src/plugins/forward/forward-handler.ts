@@ -43,7 +43,11 @@ export class ForwardHandler implements Handler {
       random: deps.random,
       onHealthCheckFailure: (up: Upstream) => {
         deps.metrics.healthcheckFailures.inc({ proxy_name: 'forward', to: up.label });
-        deps.logger.warn({ upstream: up.label, fails: up.fails }, 'upstream health check failed');
+        // Once per outage, not per probe: the metric counts every failed check.
+        if (up.fails === config.maxFails) deps.logger.warn({ upstream: up.label }, 'upstream down');
+      },
+      onRecovered: (up: Upstream) => {
+        deps.logger.info({ upstream: up.label }, 'upstream healthy again');
       },
     };
     this.upstreams = config.upstreams.map((address) => new Upstream(address, config, hooks));
@@ -58,14 +62,6 @@ export class ForwardHandler implements Handler {
     }
     this.inFlight++;
     return this.forward(request).finally(() => this.inFlight--);
-  }
-
-  /**
-   * Forwards one query outside the plugin chain and resolves with the upstream's raw reply
-   * (ID patched to the query's), or null when every upstream failed. Used by `loop` probes.
-   */
-  async exchange(request: DnsRequest): Promise<Buffer | null> {
-    return this.tryUpstreams(request);
   }
 
   close(): void {

@@ -1,7 +1,8 @@
 /**
  * Checks that a reply belongs to the query we sent: QR set, one question, and the question
- * bytes equal to ours ignoring ASCII case; or, for an error rcode only, no question at all. Together with the random ID this is what stops a
- * spoofed or stale datagram from being taken as the answer (RFC 5452 §4.1, §9.1).
+ * bytes equal to ours ignoring ASCII case; or, for an error rcode only, no question at all.
+ * Together with the random ID this is what stops a spoofed or stale datagram from being taken
+ * as the answer (RFC 5452 §4.1, §9.1).
  */
 import { Flag, HEADER_SIZE } from '../../wire/constants.js';
 

@@ -20,6 +20,8 @@ const HEALTH_PROBE_QUESTION_END = HEALTH_PROBE.length;
 export interface UpstreamHooks {
   /** Called for each failed health check, for `coredns_proxy_healthcheck_failures_total`. */
   onHealthCheckFailure(upstream: Upstream): void;
+  /** Called when a check succeeds on an upstream that was down. */
+  onRecovered(upstream: Upstream): void;
   random?: () => number;
 }
 
@@ -83,6 +85,7 @@ export class Upstream {
     const timeout = Math.min(this.config.readTimeoutMs, 1000);
     try {
       await this.exchange(HEALTH_PROBE, HEALTH_PROBE_QUESTION_END, protocol, timeout);
+      if (this.isDown()) this.hooks.onRecovered(this);
       this.fails = 0;
       if (this.checking) clearInterval(this.checking);
       this.checking = null;

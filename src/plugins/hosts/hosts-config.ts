@@ -62,7 +62,11 @@ export function parseHosts(directive: Directive, blockZones: readonly string[]):
   return Object.freeze(config);
 }
 
-/** Any other line in the block is an inline hosts entry: `ADDRESS NAME...`. */
+/**
+ * Any other line in the block is an inline hosts entry: `ADDRESS NAME...`. Not implemented:
+ * `fallthrough_unsupported` and `*` wildcard names (recent CoreDNS additions), and the
+ * coredns_hosts_* metrics.
+ */
 function inlineLine(at: Directive): string {
   if (net.isIP(at.name) === 0) throw unknownOption('hosts', at);
   if (at.args.length === 0) throw badValue(at, `hosts: inline entry '${at.name}' has no name`);

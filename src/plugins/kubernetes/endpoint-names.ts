@@ -16,13 +16,15 @@ export class EndpointNames {
 
   /**
    * The label of an endpoint: its hostname; else, with `endpoint_pod_names`, its pod's name
-   * when shorter than 64 characters; else its dashed IP (specification §2.1 leaves the
+   * when shorter than 64 characters and free of dots (a pod name may be a multi-label DNS
+   * subdomain, which cannot be one label); else its dashed IP (specification §2.1 leaves the
    * system-assigned form open; this is CoreDNS's).
    */
   label(endpoint: ReadyEndpoint): string {
     if (endpoint.hostname !== '') return endpoint.hostname;
     const pod = endpoint.podName;
-    if (this.config.endpointPodNames && pod !== '' && pod.length <= MAX_POD_LABEL) return pod;
+    const usable = pod !== '' && pod.length <= MAX_POD_LABEL && !pod.includes('.');
+    if (this.config.endpointPodNames && usable) return pod;
     return dashedIp(addressOf(endpoint));
   }
 

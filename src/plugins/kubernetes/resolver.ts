@@ -123,14 +123,15 @@ export class KubernetesResolver {
 
   /**
    * Services that answer NXDOMAIN for every name: an ExternalName that is an IP literal (the
-   * Kubernetes docs say it is not resolved; CoreDNS skips it), a headless Service without
+   * Kubernetes docs say it is not resolved; CoreDNS skips it) or no writable name, a headless
+   * Service without
    * ready endpoints (specification §2.4.1), a ClusterIP Service without ready endpoints under
    * `ignore empty_service`.
    */
   private hidden(record: ServiceRecord): boolean {
     const info = record.info;
     if (info.kind === 'ExternalName') {
-      return isIP(info.externalName) !== 0 || info.externalName === '';
+      return isIP(info.externalName) !== 0 || !isWritableName(info.externalName);
     }
     const empty = record.endpoints.ready.length === 0;
     if (info.kind === 'Headless') return empty || this.config.noEndpoints;
@@ -281,6 +282,12 @@ export class KubernetesResolver {
 
 function isAddressQuery(type: number): boolean {
   return type === RRType.A || type === RRType.AAAA || type === RRType.ANY;
+}
+
+/** A name the message writer can encode: 1..253 octets, labels of 1..63 (RFC 1035 §2.3.4). */
+function isWritableName(name: string): boolean {
+  if (name === '' || name.length > 253) return false;
+  return name.split('.').every((label) => label.length > 0 && label.length <= 63);
 }
 
 function unique(values: readonly string[]): string[] {

@@ -1,0 +1,77 @@
+/**
+ * Runs a query for another name through the server's own routing, from inside a plugin: the
+ * mechanism for an ExternalName whose target lies in a stub domain (issue 5), where the
+ * kubernetes plugin must ask the block that serves the target (its `forward` to the stub's
+ * server) and put the result in its own answer.
+ *
+ * The server binds the router once the chains exist; a plugin holds the resolver from the
+ * start. Internal queries carry the asker's DO and CD bits, ask over "TCP" so nothing is
+ * truncated, and nest at most MAX_INTERNAL_DEPTH deep, so CNAME loops across blocks end.
+ */
+import { randomInt } from 'node:crypto';
+import type { Handler, Reply } from '../../chain/handler.js';
+import { DnsRequest } from '../../chain/request.js';
+import { Flag, HEADER_SIZE, RRClass } from '../../wire/constants.js';
+import { parseQuery } from '../../wire/query.js';
+import { encodeName } from '../autopath/internal-request.js';
+
+export const MAX_INTERNAL_DEPTH = 4;
+const OPT_DO = 0x8000;
+
+export class InternalResolver {
+  private router: Handler | null = null;
+  private readonly depths = new WeakMap<DnsRequest, number>();
+
+  /** Sets the handler that routes by zone (the listener's router). */
+  bind(router: Handler): void {
+    this.router = router;
+  }
+
+  /**
+   * Resolves `name` (query-name text) and `type` as if asked by `origin`'s client. Returns the
+   * reply's wire, or null when unbound, too deep, the name is not encodable, or the chain
+   * failed or dropped the query.
+   */
+  async resolve(name: string, type: number, origin: DnsRequest): Promise<Reply> {
+    const depth = (this.depths.get(origin) ?? 0) + 1;
+    if (this.router === null || depth > MAX_INTERNAL_DEPTH) return null;
+    const wire = buildQuery(name, type, origin);
+    if (wire === null) return null;
+    const parsed = parseQuery(wire);
+    if (!parsed.ok) return null;
+    const request = new DnsRequest(
+      parsed.query,
+      wire,
+      'tcp',
+      origin.clientAddress,
+      origin.clientPort,
+      process.hrtime.bigint(),
+    );
+    this.depths.set(request, depth);
+    try {
+      return await this.router.serve(request);
+    } catch {
+      return null;
+    }
+  }
+}
+
+function buildQuery(name: string, type: number, origin: DnsRequest): Buffer | null {
+  const encoded = encodeName(name);
+  if (encoded === null) return null;
+  const wire = Buffer.alloc(HEADER_SIZE + encoded.length + 4 + 11);
+  wire.writeUInt16BE(randomInt(65536), 0);
+  wire.writeUInt16BE(Flag.RD | (origin.query.flags & Flag.CD), 2);
+  wire.writeUInt16BE(1, 4);
+  wire.writeUInt16BE(1, 10);
+  encoded.copy(wire, HEADER_SIZE);
+  let pos = HEADER_SIZE + encoded.length;
+  wire.writeUInt16BE(type, pos);
+  wire.writeUInt16BE(RRClass.IN, pos + 2);
+  pos += 4;
+  // OPT (RFC 6891 §6.1.2): root owner, 65535 bytes, version 0, DO as the asker set it.
+  wire.writeUInt16BE(41, pos + 1);
+  wire.writeUInt16BE(65535, pos + 3);
+  wire.writeUInt32BE(origin.query.edns?.dnssecOk ? OPT_DO : 0, pos + 5);
+  return wire;
+}
