@@ -76,24 +76,34 @@ async function startKnot(dir: string, zoneText: string): Promise<Running> {
   const proc = PinnedProcess.start('knot', CLIENT_CPU, 'knotd', ['-c', conf]);
   await waitForAnswer(port, PROBE);
   // knotd pins its UDP worker itself; put every thread on the client CPU.
-  execFileSync('taskset', ['-a', '-p', '-c', String(CLIENT_CPU), String(proc.pid)], { stdio: 'ignore' });
+  execFileSync('taskset', ['-a', '-p', '-c', String(CLIENT_CPU), String(proc.pid)], {
+    stdio: 'ignore',
+  });
   return { port, stop: () => proc.stop() };
 }
 
 async function startClusterdns(dir: string, upstream: number): Promise<Running> {
   const port = await freePort();
   const corefile = path.join(dir, 'Corefile');
-  fs.writeFileSync(corefile, [
-    `.:${port} {`,
-    '    bind 127.0.0.1',
-    '    cache 300',
-    `    forward . 127.0.0.1:${upstream} {`,
-    '        max_concurrent 1000',
-    '    }',
-    '}',
-    '',
-  ].join('\n'));
-  const proc = PinnedProcess.start('clusterdns', SERVER_CPU, process.execPath, [CLUSTERDNS_CLI, 'serve', '--conf', corefile]);
+  fs.writeFileSync(
+    corefile,
+    [
+      `.:${port} {`,
+      '    bind 127.0.0.1',
+      '    cache 300',
+      `    forward . 127.0.0.1:${upstream} {`,
+      '        max_concurrent 1000',
+      '    }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const proc = PinnedProcess.start('clusterdns', SERVER_CPU, process.execPath, [
+    CLUSTERDNS_CLI,
+    'serve',
+    '--conf',
+    corefile,
+  ]);
   return ready(proc, port);
 }
 
@@ -127,10 +137,20 @@ async function ready(proc: PinnedProcess, port: number): Promise<Running> {
   return { port, stop: () => proc.stop() };
 }
 
-async function measure(server: ServerName, mode: Mode, files: Files, upstream: number, seconds: number): Promise<DnsperfResult> {
-  const running = server === 'clusterdns' ? await startClusterdns(files.dir, upstream) : await startDnsmasq(upstream);
+async function measure(
+  server: ServerName,
+  mode: Mode,
+  files: Files,
+  upstream: number,
+  seconds: number,
+): Promise<DnsperfResult> {
+  const running =
+    server === 'clusterdns'
+      ? await startClusterdns(files.dir, upstream)
+      : await startDnsmasq(upstream);
   try {
-    if (mode === 'hit') await runDnsperf({ port: running.port, queryFile: files.warmup, runs: 1, cpu: CLIENT_CPU });
+    if (mode === 'hit')
+      await runDnsperf({ port: running.port, queryFile: files.warmup, runs: 1, cpu: CLIENT_CPU });
     const result = await runDnsperf({
       port: running.port,
       queryFile: mode === 'hit' ? files.hit : files.miss,
@@ -160,8 +180,10 @@ async function main(): Promise<void> {
           const result = await measure(server, mode, files, knot.port, seconds);
           const key = `${server}/${mode}`;
           results.set(key, [...(results.get(key) ?? []), result]);
-          console.log(`round ${round} ${key}: ${result.qps.toFixed(0)} QPS, ` +
-            `avg ${result.avgMs.toFixed(3)} ms, lost ${result.lost}, rcodes ${JSON.stringify(result.rcodes)}`);
+          console.log(
+            `round ${round} ${key}: ${result.qps.toFixed(0)} QPS, ` +
+              `avg ${result.avgMs.toFixed(3)} ms, lost ${result.lost}, rcodes ${JSON.stringify(result.rcodes)}`,
+          );
         }
       }
     }
@@ -176,13 +198,17 @@ function report(results: Map<string, DnsperfResult[]>, rounds: number, seconds: 
   const qps = (key: string): number => median((results.get(key) ?? []).map((r) => r.qps));
   const info = machineInfo();
   console.log(`\nmachine: ${JSON.stringify(info)}`);
-  console.log(`${rounds} interleaved rounds of ${seconds} s; server on CPU ${SERVER_CPU}, dnsperf and knotd on CPU ${CLIENT_CPU}\n`);
+  console.log(
+    `${rounds} interleaved rounds of ${seconds} s; server on CPU ${SERVER_CPU}, dnsperf and knotd on CPU ${CLIENT_CPU}\n`,
+  );
   console.log('| queries | clusterdns QPS | dnsmasq QPS | ratio clusterdns/dnsmasq |');
   console.log('|---|---|---|---|');
   for (const mode of ['hit', 'miss'] as const) {
     const ours = qps(`clusterdns/${mode}`);
     const theirs = qps(`dnsmasq/${mode}`);
-    console.log(`| ${mode === 'hit' ? 'cached (hit)' : 'uncached (miss)'} | ${ours.toFixed(0)} | ${theirs.toFixed(0)} | ${(ours / theirs).toFixed(2)} |`);
+    console.log(
+      `| ${mode === 'hit' ? 'cached (hit)' : 'uncached (miss)'} | ${ours.toFixed(0)} | ${theirs.toFixed(0)} | ${(ours / theirs).toFixed(2)} |`,
+    );
   }
 }
 

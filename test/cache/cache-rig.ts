@@ -8,7 +8,13 @@ import { parseCache } from '../../src/plugins/cache/cache-config.js';
 import { CacheHandler } from '../../src/plugins/cache/cache-handler.js';
 import { cacheCounters } from '../../src/plugins/cache/cache-metrics.js';
 import { setup as forwardSetup } from '../../src/plugins/forward/setup.js';
-import { build, ChainServer, directive, refuseAll, TestContext } from '../upstreams/chain-harness.js';
+import {
+  build,
+  ChainServer,
+  directive,
+  refuseAll,
+  TestContext,
+} from '../upstreams/chain-harness.js';
 
 export class Clock {
   ms = 1_000_000;
@@ -32,11 +38,21 @@ export async function cacheRig(
   options: Directive[],
   upstreamPort: number,
   behind?: Handler,
-  forwardOptions: Directive[] = [directive('read_timeout', ['300ms']), directive('max_fails', ['0'])],
+  forwardOptions: Directive[] = [
+    directive('read_timeout', ['300ms']),
+    directive('max_fails', ['0']),
+  ],
 ): Promise<CacheRig> {
   const context = new TestContext();
   const clock = new Clock();
-  const next = behind ?? build(forwardSetup, directive('forward', ['.', `127.0.0.1:${upstreamPort}`], forwardOptions), refuseAll, context);
+  const next =
+    behind ??
+    build(
+      forwardSetup,
+      directive('forward', ['.', `127.0.0.1:${upstreamPort}`], forwardOptions),
+      refuseAll,
+      context,
+    );
   const config = parseCache(directive('cache', args, options), context.block.zones);
   const cache = new CacheHandler(config, next, {
     logger: context.logger,

@@ -12,7 +12,13 @@ import type { Handler } from '../../src/chain/handler.js';
 import { setup as cacheSetup } from '../../src/plugins/cache/setup.js';
 import { setup as kubernetesSetup } from '../../src/plugins/kubernetes/setup.js';
 import { dig } from '../helpers/dig.js';
-import { build, ChainServer, directive, refuseAll, TestContext } from '../upstreams/chain-harness.js';
+import {
+  build,
+  ChainServer,
+  directive,
+  refuseAll,
+  TestContext,
+} from '../upstreams/chain-harness.js';
 
 function state(services: { name: string; ip: string }[]): string {
   const items = [
@@ -28,7 +34,12 @@ function state(services: { name: string; ip: string }[]): string {
 }
 
 /** Queries until the answer differs from `old`; returns the new answer and how long it took. */
-async function until(port: number, name: string, old: string, limitMs: number): Promise<{ answer: string; ms: number }> {
+async function until(
+  port: number,
+  name: string,
+  old: string,
+  limitMs: number,
+): Promise<{ answer: string; ms: number }> {
   const started = Date.now();
   for (;;) {
     const res = await dig(name, 'A', { port });
@@ -50,7 +61,12 @@ describe('cache in front of kubernetes', () => {
     file = path.join(dir, 'state.yaml');
     fs.writeFileSync(file, state([{ name: 'web', ip: '10.96.0.20' }]));
     context = new TestContext({ zones: ['cluster.local'], port: 53, server: 'dns://:53' });
-    const kubernetes = build(kubernetesSetup, directive('kubernetes', ['cluster.local'], [directive('state', [file])]), refuseAll, context);
+    const kubernetes = build(
+      kubernetesSetup,
+      directive('kubernetes', ['cluster.local'], [directive('state', [file])]),
+      refuseAll,
+      context,
+    );
     chain = build(cacheSetup, directive('cache', ['30']), kubernetes, context);
     server = await ChainServer.start(() => chain);
     const ready = await until(server.port, 'web.shop.svc.cluster.local', 'SERVFAIL', 5000);
@@ -69,13 +85,26 @@ describe('cache in front of kubernetes', () => {
     const missing = await dig('db.shop.svc.cluster.local', 'A', { port: server.port });
     assert.equal(missing.status, 'NXDOMAIN');
 
-    fs.writeFileSync(file, state([{ name: 'web', ip: '10.96.0.21' }, { name: 'db', ip: '10.96.0.30' }]));
+    fs.writeFileSync(
+      file,
+      state([
+        { name: 'web', ip: '10.96.0.21' },
+        { name: 'db', ip: '10.96.0.30' },
+      ]),
+    );
     const changed = await until(server.port, name, `${name}. 5 IN A 10.96.0.20`, 3000);
     assert.equal(changed.answer, `${name}. 5 IN A 10.96.0.21`);
     assert.ok(changed.ms < 2000, `seen after ${changed.ms} ms`);
     const added = await dig('db.shop.svc.cluster.local', 'A', { port: server.port });
-    assert.deepEqual(added.answer, ['db.shop.svc.cluster.local. 5 IN A 10.96.0.30'], 'the NXDOMAIN was not kept');
-    assert.ok(((await context.metric('coredns_cache_requests_total')) ?? 0) >= 4, 'the cache saw the queries');
+    assert.deepEqual(
+      added.answer,
+      ['db.shop.svc.cluster.local. 5 IN A 10.96.0.30'],
+      'the NXDOMAIN was not kept',
+    );
+    assert.ok(
+      ((await context.metric('coredns_cache_requests_total')) ?? 0) >= 4,
+      'the cache saw the queries',
+    );
     assert.equal((await context.metric('coredns_cache_hits_total', { type: 'success' })) ?? 0, 0);
     assert.equal((await context.metric('coredns_cache_hits_total', { type: 'denial' })) ?? 0, 0);
   });

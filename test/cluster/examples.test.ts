@@ -150,7 +150,7 @@ describe('examples/cluster-state.yaml', () => {
     assert.deepEqual(index.service('default', 'redis-master')?.info.clusterIPs, ['10.96.130.112']);
     const replicas = index.service('default', 'redis-replica')?.endpoints.ready;
     assert.deepEqual(
-      replicas?.map((e) => [e.address, e.hostname]),
+      replicas?.map((e) => [e.addresses[0], e.hostname]),
       [['10.244.0.8', 'redis-replica-0'], ['10.244.0.9', 'redis-replica-1']],
     );
     assert.deepEqual(index.reverseTargets('10.96.0.10').map((t) => t.service.name), ['kube-dns']);

@@ -37,7 +37,7 @@ describe('state file source feeding the record index', () => {
     sources.push(source);
     source.start();
     await waitFor(() => index.synced());
-    const endpoints = () => index.service('shop', 'web')?.endpoints.ready.map((e) => e.address);
+    const endpoints = () => index.service('shop', 'web')?.endpoints.ready.map((e) => e.addresses[0]);
     assert.deepEqual(index.service('shop', 'web')?.info.clusterIPs, ['10.96.0.20']);
     assert.deepEqual(endpoints(), ['10.244.1.5']);
 

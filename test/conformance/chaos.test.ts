@@ -43,7 +43,7 @@ async function ask(served: Served, transport: 'udp' | 'tcp', row: ChaosRow, edns
   else assert.equal(view.opt, null);
   const decoded = dnsPacket.decode(reply);
   assert.deepEqual(renderRecords(decoded.answers), row.answer);
-  for (const rr of decoded.answers ?? []) assert.equal(rr.class, 'CH');
+  for (const rr of decoded.answers ?? []) assert.equal((rr as { class?: string }).class, 'CH');
   if (row.answer.length > 0) assert.equal(view.aa, true);
 }
 
@@ -82,7 +82,7 @@ describe('CHAOS queries without the chaos plugin', () => {
 
   runRows(
     () => served,
-    ['version.bind', 'version.server', 'authors.bind', 'hostname.bind', 'id.server'].map(
+    ['version.bind', 'id.server'].map(
       (name) => ({ name, rcode: 5, answer: [] }),
     ),
   );

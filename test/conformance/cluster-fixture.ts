@@ -42,6 +42,8 @@ export const CLUSTER_BLOCK = `cluster.local:0 {
 export interface Served {
   readonly proc: ClusterDnsProcess;
   readonly port: number;
+  /** Ports of every listener, in `--listen` order (the first is `port`). */
+  readonly ports: readonly number[];
   readonly dir: string;
   stop(): Promise<number | null>;
 }
@@ -54,10 +56,11 @@ export async function serveCorefile(corefile: string, flags: readonly string[] =
   await fs.writeFile(state, STATE);
   await fs.writeFile(conf, corefile.replaceAll('STATE', state));
   const proc = await ClusterDnsProcess.serve(['--conf', conf, '--listen', '127.0.0.1:0', ...flags]);
-  await proc.waitFor((l) => l.msg === 'state loaded', 10_000);
+  if (corefile.includes('STATE')) await proc.waitFor((l) => l.msg === 'state loaded', 10_000);
   return {
     proc,
     port: proc.port,
+    ports: listenerPorts(proc),
     dir,
     async stop() {
       const code = await proc.stop();
@@ -65,4 +68,9 @@ export async function serveCorefile(corefile: string, flags: readonly string[] =
       return code;
     },
   };
+}
+
+function listenerPorts(proc: ClusterDnsProcess): number[] {
+  const serving = proc.lines.find((l) => l.msg === 'serving');
+  return ((serving?.listeners ?? []) as { port: number }[]).map((l) => l.port);
 }

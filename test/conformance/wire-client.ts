@@ -15,6 +15,7 @@ export function udpExchange(
   packet: Buffer,
   timeoutMs = 2000,
   host = '127.0.0.1',
+  from?: string,
 ): Promise<Buffer | null> {
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   return new Promise((resolve) => {
@@ -26,7 +27,9 @@ export function udpExchange(
     const timer = setTimeout(() => finish(null), timeoutMs);
     socket.on('message', (msg) => finish(msg));
     socket.on('error', () => finish(null));
-    socket.send(packet, port, host);
+    const send = (): void => socket.send(packet, port, host);
+    if (from === undefined) send();
+    else socket.bind({ address: from, port: 0 }, send);
   });
 }
 
@@ -46,10 +49,12 @@ export function tcpExchange(
   packet: Buffer,
   timeoutMs = 2000,
   host = '127.0.0.1',
+  from?: string,
 ): Promise<Buffer | null> {
   return new Promise((resolve) => {
     let pending = Buffer.alloc(0);
-    const socket = net.connect({ port, host }, () => socket.write(frame(packet)));
+    const options = { port, host, localAddress: from };
+    const socket = net.connect(options, () => socket.write(frame(packet)));
     const finish = (reply: Buffer | null): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -73,10 +78,11 @@ export function exchange(
   packet: Buffer,
   timeoutMs = 2000,
   host = '127.0.0.1',
+  from?: string,
 ): Promise<Buffer | null> {
   return transport === 'udp'
-    ? udpExchange(port, packet, timeoutMs, host)
-    : tcpExchange(port, packet, timeoutMs, host);
+    ? udpExchange(port, packet, timeoutMs, host, from)
+    : tcpExchange(port, packet, timeoutMs, host, from);
 }
 
 /** The OPT record of a reply, field by field (RFC 6891 §6.1.2, §6.1.3). */

@@ -35,7 +35,9 @@ describe('answerRecords', () => {
   });
 
   it('keeps CNAME chains, addresses, TXT and SRV with their TTLs', async () => {
-    const cname = answerRecords(await exchangeUdp(buildQuery('Alias.Stub.Test', 'A'), { port: knot.port }));
+    const cname = answerRecords(
+      await exchangeUdp(buildQuery('Alias.Stub.Test', 'A'), { port: knot.port }),
+    );
     assert.deepEqual(cname, {
       rcode: 0,
       records: [
@@ -43,32 +45,53 @@ describe('answerRecords', () => {
         { name: 'web.stub.test', type: 1, ttl: 120, address: '192.0.2.7' },
       ],
     });
-    const txt = answerRecords(await exchangeUdp(buildQuery('web.stub.test', 'TXT'), { port: knot.port }));
-    assert.deepEqual(txt?.records, [{ name: 'web.stub.test', type: 16, ttl: 120, text: ['hello', 'world'] }]);
-    const srv = answerRecords(await exchangeUdp(buildQuery('_http._tcp.web.stub.test', 'SRV'), { port: knot.port }));
-    assert.deepEqual(srv?.records, [
-      { name: '_http._tcp.web.stub.test', type: 33, ttl: 120, srv: { priority: 10, weight: 20, port: 80, target: 'web.stub.test' } },
+    const txt = answerRecords(
+      await exchangeUdp(buildQuery('web.stub.test', 'TXT'), { port: knot.port }),
+    );
+    assert.deepEqual(txt?.records, [
+      { name: 'web.stub.test', type: 16, ttl: 120, text: ['hello', 'world'] },
     ]);
-    const nx = answerRecords(await exchangeUdp(buildQuery('nope.stub.test', 'A'), { port: knot.port }));
+    const srv = answerRecords(
+      await exchangeUdp(buildQuery('_http._tcp.web.stub.test', 'SRV'), { port: knot.port }),
+    );
+    assert.deepEqual(srv?.records, [
+      {
+        name: '_http._tcp.web.stub.test',
+        type: 33,
+        ttl: 120,
+        srv: { priority: 10, weight: 20, port: 80, target: 'web.stub.test' },
+      },
+    ]);
+    const nx = answerRecords(
+      await exchangeUdp(buildQuery('nope.stub.test', 'A'), { port: knot.port }),
+    );
     assert.deepEqual(nx, { rcode: 3, records: [] });
     assert.equal(answerRecords(Buffer.from([1, 2, 3])), null);
   });
 
   it('round-trips through the message writer behind a CNAME of our own', async () => {
-    const chased = answerRecords(await exchangeUdp(buildQuery('web.stub.test', 'AAAA'), { port: knot.port }));
+    const chased = answerRecords(
+      await exchangeUdp(buildQuery('web.stub.test', 'AAAA'), { port: knot.port }),
+    );
     const wire = buildQuery('ext.front.svc.cluster.local', 'AAAA');
     const parsed = parseQuery(wire);
     assert.ok(parsed.ok);
     const answer = {
       rcode: 0,
       authoritative: true,
-      answer: [{ name: 'ext.front.svc.cluster.local', type: 5 as const, ttl: 5, target: 'web.stub.test' }, ...(chased?.records ?? [])],
+      answer: [
+        { name: 'ext.front.svc.cluster.local', type: 5 as const, ttl: 5, target: 'web.stub.test' },
+        ...(chased?.records ?? []),
+      ],
       authority: [],
       additional: [],
     };
     const out = dnsPacket.decode(encodeAnswer(parsed.query, wire, answer, 1232, false).wire);
     assert.deepEqual(
-      (out.answers ?? []).map((rr) => `${rr.name} ${(rr as { ttl: number }).ttl} ${rr.type} ${(rr as { data: unknown }).data}`),
+      (out.answers ?? []).map(
+        (rr) =>
+          `${rr.name} ${(rr as { ttl: number }).ttl} ${rr.type} ${(rr as { data: unknown }).data}`,
+      ),
       ['ext.front.svc.cluster.local 5 CNAME web.stub.test', 'web.stub.test 120 AAAA 2001:db8::7'],
     );
   });

@@ -7,10 +7,18 @@ import assert from 'node:assert/strict';
 import type { Handler } from '../../src/chain/handler.js';
 import { setup as forwardSetup } from '../../src/plugins/forward/setup.js';
 import { dig } from '../helpers/dig.js';
-import { build, ChainServer, directive, refuseAll, TestContext } from '../upstreams/chain-harness.js';
+import {
+  build,
+  ChainServer,
+  directive,
+  refuseAll,
+  TestContext,
+} from '../upstreams/chain-harness.js';
 import { Dnsmasq } from '../upstreams/dnsmasq.js';
 import { Knot } from '../upstreams/knot.js';
 import { MisbehavingServer } from '../upstreams/misbehaving-server.js';
+import { buildQuery, exchangeUdp } from '../upstreams/query-udp.js';
+import dnsPacket from 'dns-packet';
 
 interface Rig {
   readonly server: ChainServer;
@@ -103,6 +111,27 @@ describe('forward to dnsmasq and knot', () => {
     }
   });
 
+  it('forwards to an IPv6 upstream over UDP and TCP', async () => {
+    const v6 = await Dnsmasq.start([
+      '--listen-address=::1',
+      '--host-record=six.x.test,192.0.2.66,2001:db8::66',
+      '--local-ttl=45',
+      '--local=/x.test/',
+    ]);
+    const r = await rig(['x.test', `[::1]:${v6.port}`]);
+    try {
+      for (const tcp of [false, true]) {
+        const res = await dig('six.x.test', 'AAAA', { port: r.server.port, tcp });
+        assert.deepEqual(res.answer, ['six.x.test. 45 IN AAAA 2001:db8::66']);
+      }
+      const text = await r.context.metrics.metrics();
+      assert.match(text, new RegExp(`to="\\[::1\\]:${v6.port}",rcode="NOERROR"\\} 2`));
+    } finally {
+      await r.close();
+      await v6.stop();
+    }
+  });
+
   it('reads upstreams from a resolv.conf-style file', async () => {
     const fs = await import('node:fs');
     const os = await import('node:os');
@@ -111,7 +140,9 @@ describe('forward to dnsmasq and knot', () => {
     fs.writeFileSync(file, `search example.test\nnameserver 127.0.0.1\noptions ndots:5\n`);
     const context = new TestContext();
     const parsed = forwardSetup.parse(directive('forward', ['.', file]), context.block);
-    assert.deepEqual(parsed.upstreams, [{ host: '127.0.0.1', port: 53, tls: false, label: '127.0.0.1:53' }]);
+    assert.deepEqual(parsed.upstreams, [
+      { host: '127.0.0.1', port: 53, tls: false, label: '127.0.0.1:53' },
+    ]);
   });
 });
 
@@ -141,7 +172,10 @@ describe('forward against a misbehaving upstream', () => {
     const r = await rig(['.', `127.0.0.1:${bad.port}`], [directive('read_timeout', ['300ms'])]);
     try {
       const started = Date.now();
-      assert.equal((await dig('slow-1000.x.test', 'A', { port: r.server.port })).status, 'SERVFAIL');
+      assert.equal(
+        (await dig('slow-1000.x.test', 'A', { port: r.server.port })).status,
+        'SERVFAIL',
+      );
       assert.ok(Date.now() - started < 1500, 'the 300ms read_timeout, not 2 s');
       assert.equal((await dig('slow-50.x.test', 'A', { port: r.server.port })).status, 'NOERROR');
       assert.equal((await dig('servfail.x.test', 'A', { port: r.server.port })).status, 'SERVFAIL');
@@ -152,7 +186,9 @@ describe('forward against a misbehaving upstream', () => {
       assert.deepEqual(bare.flags, ['qr', 'rd', 'ra']);
       const nx = await dig('nxdomain.x.test', 'A', { port: r.server.port });
       assert.equal(nx.status, 'NXDOMAIN');
-      assert.deepEqual(nx.authority, ['x.test. 3600 IN SOA ns.x.test. admin.x.test. 1 3600 600 86400 60']);
+      assert.deepEqual(nx.authority, [
+        'x.test. 3600 IN SOA ns.x.test. admin.x.test. 1 3600 600 86400 60',
+      ]);
     } finally {
       await r.close();
     }
@@ -182,9 +218,15 @@ describe('forward against a misbehaving upstream', () => {
       assert.deepEqual(udp.answer, []);
       const before = bad.queries.length;
       const tcp = await dig('trunc.x.test', 'A', { port: r.server.port, tcp: true });
-      assert.deepEqual(tcp.answer, ['trunc.x.test. 30 IN A 192.0.2.21', 'trunc.x.test. 30 IN A 192.0.2.22']);
+      assert.deepEqual(tcp.answer, [
+        'trunc.x.test. 30 IN A 192.0.2.21',
+        'trunc.x.test. 30 IN A 192.0.2.22',
+      ]);
       // prefer_udp: the TCP client's query went over UDP first, then was retried over TCP.
-      assert.deepEqual(bad.queries.slice(before).map((q) => q.transport), ['udp', 'tcp']);
+      assert.deepEqual(
+        bad.queries.slice(before).map((q) => q.transport),
+        ['udp', 'tcp'],
+      );
     } finally {
       await r.close();
     }
@@ -198,7 +240,43 @@ describe('forward against a misbehaving upstream', () => {
         const res = await dig(`n${i}.x.test`, 'A', { port: r.server.port });
         assert.deepEqual(res.answer, [`n${i}.x.test. 300 IN A 192.0.2.1`]);
       }
-      assert.deepEqual(bad.queries.slice(before).map((q) => q.transport), ['tcp', 'tcp', 'tcp']);
+      assert.deepEqual(
+        bad.queries.slice(before).map((q) => q.transport),
+        ['tcp', 'tcp', 'tcp'],
+      );
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('pipelines TCP queries: many in flight on few connections, answered out of order', async () => {
+    const r = await rig(['.', `127.0.0.1:${bad.port}`], [directive('force_tcp')]);
+    try {
+      const before = bad.tcpConnections;
+      const names = Array.from(
+        { length: 50 },
+        (_, i) => `slow-${i % 2 === 0 ? 200 : 10}.p${i}.test`,
+      );
+      const replies = await Promise.all(
+        names.map((name, i) =>
+          exchangeUdp(buildQuery(name, 'A', { id: i }), { port: r.server.port }).then((w) =>
+            dnsPacket.decode(w),
+          ),
+        ),
+      );
+      replies.forEach((reply, i) => {
+        assert.equal(reply.id, i);
+        assert.equal(reply.questions?.[0].name, names[i]);
+        assert.deepEqual(
+          (reply.answers ?? []).map((rr) => (rr as { data: string }).data),
+          ['192.0.2.1'],
+        );
+      });
+      const opened = bad.tcpConnections - before;
+      assert.ok(
+        opened >= 2 && opened <= 3,
+        `${opened} connections for 50 queries, 32 per connection`,
+      );
     } finally {
       await r.close();
     }
@@ -206,12 +284,19 @@ describe('forward against a misbehaving upstream', () => {
 
   it('answers TC when the reply exceeds the client EDNS size', async () => {
     const many = Array.from({ length: 40 }, (_, i) => ({
-      type: 'A' as const, name: 'big.x.test', ttl: 30, data: `192.0.2.${i + 1}`,
+      type: 'A' as const,
+      name: 'big.x.test',
+      ttl: 30,
+      data: `192.0.2.${i + 1}`,
     }));
     bad.setRecords('big.x.test', many);
     const r = await rig(['.', `127.0.0.1:${bad.port}`], [directive('force_tcp')]);
     try {
-      const udp = await dig('big.x.test', 'A', { port: r.server.port, bufsize: 512, extra: ['+ignore'] });
+      const udp = await dig('big.x.test', 'A', {
+        port: r.server.port,
+        bufsize: 512,
+        extra: ['+ignore'],
+      });
       assert.ok(udp.flags.includes('tc'), udp.raw);
       assert.deepEqual(udp.answer, []);
       const tcp = await dig('big.x.test', 'A', { port: r.server.port, tcp: true });
@@ -226,7 +311,9 @@ describe('forward against a misbehaving upstream', () => {
     try {
       const [slow, rejected] = await Promise.all([
         dig('slow-400.x.test', 'A', { port: r.server.port }),
-        new Promise((res) => setTimeout(res, 100)).then(() => dig('fast.x.test', 'A', { port: r.server.port })),
+        new Promise((res) => setTimeout(res, 100)).then(() =>
+          dig('fast.x.test', 'A', { port: r.server.port }),
+        ),
       ]);
       assert.equal(slow.status, 'NOERROR');
       assert.equal(rejected.status, 'REFUSED');
@@ -237,7 +324,10 @@ describe('forward against a misbehaving upstream', () => {
   });
 
   it('except hands names below the listed zones to the next plugin', async () => {
-    const r = await rig(['.', `127.0.0.1:${bad.port}`], [directive('except', ['skip.test', 'Other.Test.'])]);
+    const r = await rig(
+      ['.', `127.0.0.1:${bad.port}`],
+      [directive('except', ['skip.test', 'Other.Test.'])],
+    );
     try {
       assert.equal((await dig('a.skip.test', 'A', { port: r.server.port })).status, 'REFUSED');
       assert.equal((await dig('other.test', 'A', { port: r.server.port })).status, 'REFUSED');
@@ -254,7 +344,12 @@ describe('forward against a misbehaving upstream', () => {
       await dig('nxdomain.x.test', 'A', { port: r.server.port });
       const to = `127.0.0.1:${bad.port}`;
       const text = await r.context.metrics.metrics();
-      assert.match(text, new RegExp(`coredns_proxy_request_duration_seconds_count\\{proxy_name="forward",to="${to.replace('.', '\\.')}",rcode="NOERROR"\\} 1`));
+      assert.match(
+        text,
+        new RegExp(
+          `coredns_proxy_request_duration_seconds_count\\{proxy_name="forward",to="${to.replace('.', '\\.')}",rcode="NOERROR"\\} 1`,
+        ),
+      );
       assert.match(text, /rcode="NXDOMAIN"\} 1/);
     } finally {
       await r.close();
@@ -278,7 +373,10 @@ describe('forward policies and health checks', () => {
     s.queries.filter((q) => q.name.startsWith(prefix)).length;
 
   it('sequential always asks the first upstream; round_robin alternates', async () => {
-    const seq = await rig(['.', `127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`], [directive('policy', ['sequential'])]);
+    const seq = await rig(
+      ['.', `127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`],
+      [directive('policy', ['sequential'])],
+    );
     try {
       for (let i = 0; i < 6; i++) await dig(`seq${i}.x.test`, 'A', { port: seq.server.port });
       assert.equal(sent(a, 'seq'), 6);
@@ -286,7 +384,10 @@ describe('forward policies and health checks', () => {
     } finally {
       await seq.close();
     }
-    const rr = await rig(['.', `127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`], [directive('policy', ['round_robin'])]);
+    const rr = await rig(
+      ['.', `127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`],
+      [directive('policy', ['round_robin'])],
+    );
     try {
       for (let i = 0; i < 6; i++) await dig(`rr${i}.x.test`, 'A', { port: rr.server.port });
       assert.equal(sent(a, 'rr'), 3);
@@ -301,27 +402,39 @@ describe('forward policies and health checks', () => {
     try {
       for (let i = 0; i < 40; i++) await dig(`rnd${i}.x.test`, 'A', { port: r.server.port });
       assert.equal(sent(a, 'rnd') + sent(b, 'rnd'), 40);
-      assert.ok(sent(a, 'rnd') >= 8 && sent(b, 'rnd') >= 8, `${sent(a, 'rnd')} / ${sent(b, 'rnd')}`);
+      assert.ok(
+        sent(a, 'rnd') >= 8 && sent(b, 'rnd') >= 8,
+        `${sent(a, 'rnd')} / ${sent(b, 'rnd')}`,
+      );
     } finally {
       await r.close();
     }
   });
 
   it('a failing upstream is probed, marked down after max_fails, skipped, and healed', async () => {
-    const r = await rig(['.', `127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`], [
-      directive('policy', ['sequential']),
-      directive('max_fails', ['2']),
-      directive('health_check', ['100ms']),
-      directive('read_timeout', ['200ms']),
-    ]);
+    const r = await rig(
+      ['.', `127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`],
+      [
+        directive('policy', ['sequential']),
+        directive('max_fails', ['2']),
+        directive('health_check', ['100ms']),
+        directive('read_timeout', ['200ms']),
+      ],
+    );
     try {
       a.down = true;
       const first = await dig('hc1.x.test', 'A', { port: r.server.port });
-      assert.equal(first.status, 'NOERROR', 'the second upstream answers after the first times out');
+      assert.equal(
+        first.status,
+        'NOERROR',
+        'the second upstream answers after the first times out',
+      );
       await new Promise((res) => setTimeout(res, 700));
       const probes = a.queries.filter((q) => q.name === '.' && q.type === 'NS');
       assert.ok(probes.length >= 2, `health probes sent: ${probes.length}`);
-      const failures = await r.context.metric('coredns_proxy_healthcheck_failures_total', { to: `127.0.0.1:${a.port}` });
+      const failures = await r.context.metric('coredns_proxy_healthcheck_failures_total', {
+        to: `127.0.0.1:${a.port}`,
+      });
       assert.ok((failures ?? 0) >= 2);
       const before = sent(a, 'hc2');
       const skipped = await dig('hc2.x.test', 'A', { port: r.server.port });
@@ -334,7 +447,11 @@ describe('forward policies and health checks', () => {
       assert.equal(sent(a, 'hc3'), 1, 'healed: the first upstream is used again');
       const probesAfter = a.queries.filter((q) => q.name === '.').length;
       await new Promise((res) => setTimeout(res, 300));
-      assert.equal(a.queries.filter((q) => q.name === '.').length, probesAfter, 'checks stop once healthy');
+      assert.equal(
+        a.queries.filter((q) => q.name === '.').length,
+        probesAfter,
+        'checks stop once healthy',
+      );
     } finally {
       a.down = false;
       await r.close();
@@ -342,11 +459,14 @@ describe('forward policies and health checks', () => {
   });
 
   it('when every upstream is down it tries one anyway and counts healthcheck_broken', async () => {
-    const r = await rig(['.', `127.0.0.1:${a.port}`], [
-      directive('max_fails', ['1']),
-      directive('health_check', ['10s']),
-      directive('read_timeout', ['100ms']),
-    ]);
+    const r = await rig(
+      ['.', `127.0.0.1:${a.port}`],
+      [
+        directive('max_fails', ['1']),
+        directive('health_check', ['10s']),
+        directive('read_timeout', ['100ms']),
+      ],
+    );
     try {
       a.down = true;
       assert.equal((await dig('down1.x.test', 'A', { port: r.server.port })).status, 'SERVFAIL');
@@ -365,7 +485,10 @@ describe('forward policies and health checks', () => {
   });
 
   it('max_fails 0 turns health checks off', async () => {
-    const r = await rig(['.', `127.0.0.1:${a.port}`], [directive('max_fails', ['0']), directive('read_timeout', ['100ms'])]);
+    const r = await rig(
+      ['.', `127.0.0.1:${a.port}`],
+      [directive('max_fails', ['0']), directive('read_timeout', ['100ms'])],
+    );
     try {
       a.down = true;
       const before = a.queries.filter((q) => q.name === '.').length;

@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import type { Handler, Reply } from '../../src/chain/handler.js';
 import { DnsRequest } from '../../src/chain/request.js';
 import { answerRecords } from '../../src/plugins/forward/answer-records.js';
-import { InternalResolver, MAX_INTERNAL_DEPTH } from '../../src/plugins/forward/internal-resolver.js';
+import {
+  InternalResolver,
+  MAX_INTERNAL_DEPTH,
+} from '../../src/plugins/forward/internal-resolver.js';
 import { setup as forwardSetup } from '../../src/plugins/forward/setup.js';
 import { InFlight, ZoneRouter } from '../../src/server/zone-router.js';
 import { parseQuery } from '../../src/wire/query.js';
@@ -27,7 +30,11 @@ describe('InternalResolver', () => {
   let dnsmasq: Dnsmasq;
   const context = new TestContext();
   before(async () => {
-    dnsmasq = await Dnsmasq.start(['--host-record=web.consul.local,10.150.0.7', '--local-ttl=30', '--local=/consul.local/']);
+    dnsmasq = await Dnsmasq.start([
+      '--host-record=web.consul.local,10.150.0.7',
+      '--local-ttl=30',
+      '--local=/consul.local/',
+    ]);
   });
   after(async () => {
     await context.close();
@@ -35,17 +42,42 @@ describe('InternalResolver', () => {
   });
 
   it('answers a stub-domain name through that block and others through the root block', async () => {
-    const stub = build(forwardSetup, directive('forward', ['.', `127.0.0.1:${dnsmasq.port}`]), refuseAll, context);
+    const stub = build(
+      forwardSetup,
+      directive('forward', ['.', `127.0.0.1:${dnsmasq.port}`]),
+      refuseAll,
+      context,
+    );
     const resolver = new InternalResolver();
-    assert.equal(await resolver.resolve('web.consul.local', 1, origin('x.cluster.local')), null, 'unbound');
-    resolver.bind(new ZoneRouter([{ zone: 'consul.local', handler: stub }, { zone: '', handler: refuseAll }], new InFlight()));
-    const reply = await resolver.resolve('web.consul.local', 1, origin('api.front.svc.cluster.local'));
+    assert.equal(
+      await resolver.resolve('web.consul.local', 1, origin('x.cluster.local')),
+      null,
+      'unbound',
+    );
+    resolver.bind(
+      new ZoneRouter(
+        [
+          { zone: 'consul.local', handler: stub },
+          { zone: '', handler: refuseAll },
+        ],
+        new InFlight(),
+      ),
+    );
+    const reply = await resolver.resolve(
+      'web.consul.local',
+      1,
+      origin('api.front.svc.cluster.local'),
+    );
     assert.deepEqual(answerRecords(reply as Buffer), {
       rcode: 0,
       records: [{ name: 'web.consul.local', type: 1, ttl: 30, address: '10.150.0.7' }],
     });
     const other = await resolver.resolve('web.example.test', 1, origin('x.cluster.local'));
-    assert.equal(answerRecords(other as Buffer)?.rcode, 5, 'the root block (here REFUSED) answers the rest');
+    assert.equal(
+      answerRecords(other as Buffer)?.rcode,
+      5,
+      'the root block (here REFUSED) answers the rest',
+    );
   });
 
   it('stops nested internal queries at the depth limit', async () => {

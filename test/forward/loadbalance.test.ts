@@ -9,7 +9,13 @@ import { setup as forwardSetup } from '../../src/plugins/forward/setup.js';
 import { setup as loadbalanceSetup } from '../../src/plugins/loadbalance/setup.js';
 import { ConfigError } from '../../src/errors.js';
 import { dig } from '../helpers/dig.js';
-import { build, ChainServer, directive, refuseAll, TestContext } from '../upstreams/chain-harness.js';
+import {
+  build,
+  ChainServer,
+  directive,
+  refuseAll,
+  TestContext,
+} from '../upstreams/chain-harness.js';
 import { Knot } from '../upstreams/knot.js';
 import { buildQuery, exchangeUdp } from '../upstreams/query-udp.js';
 import dnsPacket from 'dns-packet';
@@ -36,7 +42,12 @@ describe('loadbalance', () => {
       },
     ]);
     context = new TestContext();
-    const forward = build(forwardSetup, directive('forward', ['.', `127.0.0.1:${knot.port}`]), refuseAll, context);
+    const forward = build(
+      forwardSetup,
+      directive('forward', ['.', `127.0.0.1:${knot.port}`]),
+      refuseAll,
+      context,
+    );
     const cache = build(cacheSetup, directive('cache'), forward, context);
     const lb = build(loadbalanceSetup, directive('loadbalance', ['round_robin']), cache, context);
     server = await ChainServer.start(() => lb);
@@ -50,7 +61,9 @@ describe('loadbalance', () => {
   it('puts each of 3 addresses first about a third of the time over 3000 queries', async () => {
     const firsts = new Map<string, number>();
     for (let i = 0; i < 3000; i++) {
-      const reply = dnsPacket.decode(await exchangeUdp(buildQuery('web.lb.test', 'A', { id: i }), { port: server.port }));
+      const reply = dnsPacket.decode(
+        await exchangeUdp(buildQuery('web.lb.test', 'A', { id: i }), { port: server.port }),
+      );
       const addresses = (reply.answers ?? []).map((rr) => String((rr as { data?: unknown }).data));
       assert.deepEqual([...addresses].sort(), ['192.0.2.1', '192.0.2.2', '192.0.2.3']);
       firsts.set(addresses[0], (firsts.get(addresses[0]) ?? 0) + 1);
@@ -78,12 +91,20 @@ describe('loadbalance', () => {
 
   it('rejects policies it does not have, naming file and line', () => {
     assert.throws(
-      () => loadbalanceSetup.parse(directive('loadbalance', ['weighted', 'file'], [], 4), context.block),
-      (err: unknown) => err instanceof ConfigError && /^test\.Corefile:4: loadbalance: expects 0 to 1/.test(err.message),
+      () =>
+        loadbalanceSetup.parse(
+          directive('loadbalance', ['weighted', 'file'], [], 4),
+          context.block,
+        ),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /^test\.Corefile:4: loadbalance: expects 0 to 1/.test(err.message),
     );
     assert.throws(
       () => loadbalanceSetup.parse(directive('loadbalance', ['prefer'], [], 5), context.block),
-      (err: unknown) => err instanceof ConfigError && /^test\.Corefile:5: loadbalance: policy 'prefer' is not supported/.test(err.message),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /^test\.Corefile:5: loadbalance: policy 'prefer' is not supported/.test(err.message),
     );
   });
 });

@@ -9,12 +9,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UdpRelay } from '../upstreams/udp-relay.js';
 
-const SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../upstreams/loop-process.js');
+const SCRIPT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../upstreams/loop-process.js',
+);
 
 describe('loop in a process', () => {
   it('exits 1 with an error log naming the upstream', async () => {
     const relay = await UdpRelay.start();
-    const child = spawn(process.execPath, [SCRIPT, String(relay.port), 'cluster.local'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SCRIPT, String(relay.port), 'cluster.local'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: Record<string, unknown>[] = [];
     let partial = '';
     child.stdout.setEncoding('utf8');

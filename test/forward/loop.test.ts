@@ -10,7 +10,13 @@ import { setup as forwardSetup } from '../../src/plugins/forward/setup.js';
 import { LoopHandler } from '../../src/plugins/loop/loop-handler.js';
 import { setup as loopSetup } from '../../src/plugins/loop/setup.js';
 import { ConfigError } from '../../src/errors.js';
-import { build, ChainServer, directive, refuseAll, TestContext } from '../upstreams/chain-harness.js';
+import {
+  build,
+  ChainServer,
+  directive,
+  refuseAll,
+  TestContext,
+} from '../upstreams/chain-harness.js';
 import { Dnsmasq } from '../upstreams/dnsmasq.js';
 import { UdpRelay } from '../upstreams/udp-relay.js';
 
@@ -18,7 +24,12 @@ describe('loop', () => {
   it('finds a forwarding loop and names the upstream', async () => {
     const relay = await UdpRelay.start();
     const context = new TestContext({ zones: ['example.test'], port: 53, server: 'dns://:53' });
-    const forward = build(forwardSetup, directive('forward', ['.', `127.0.0.1:${relay.port}`]), refuseAll, context);
+    const forward = build(
+      forwardSetup,
+      directive('forward', ['.', `127.0.0.1:${relay.port}`]),
+      refuseAll,
+      context,
+    );
     let found: ClusterDnsError | null = null;
     const loop = new LoopHandler('example.test', forward, {
       logger: context.logger,
@@ -36,7 +47,12 @@ describe('loop', () => {
       assert.ok(found, 'loop detected');
       const err = found as ClusterDnsError;
       assert.equal(err.code, 'LOOP_DETECTED');
-      assert.match(err.message, new RegExp(`^forwarding loop detected for zone "example\\.test\\.": the probe "\\d+\\.\\d+\\.example\\.test\\. HINFO"`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `^forwarding loop detected for zone "example\\.test\\.": the probe "\\d+\\.\\d+\\.example\\.test\\. HINFO"`,
+        ),
+      );
       assert.match(err.message, new RegExp(`via upstream 127\\.0\\.0\\.1:${relay.port}`));
       assert.equal(loop.probeName.endsWith('.example.test'), true);
     } finally {
@@ -49,9 +65,18 @@ describe('loop', () => {
   it('turns itself off once a real upstream answered the probe', async () => {
     const dnsmasq = await Dnsmasq.start(['--address=/#/192.0.2.1']);
     const context = new TestContext();
-    const forward = build(forwardSetup, directive('forward', ['.', `127.0.0.1:${dnsmasq.port}`]), refuseAll, context);
+    const forward = build(
+      forwardSetup,
+      directive('forward', ['.', `127.0.0.1:${dnsmasq.port}`]),
+      refuseAll,
+      context,
+    );
     let found = false;
-    const loop = new LoopHandler('', forward, { logger: context.logger, onLoop: () => (found = true), firstProbeMs: 10 });
+    const loop = new LoopHandler('', forward, {
+      logger: context.logger,
+      onLoop: () => (found = true),
+      firstProbeMs: 10,
+    });
     context.addClosable(loop);
     try {
       await new Promise((r) => setTimeout(r, 600));
@@ -66,6 +91,10 @@ describe('loop', () => {
 
   it('takes no arguments', () => {
     const block = { zones: [''], port: 53, server: 'dns://:53' };
-    assert.throws(() => loopSetup.parse(directive('loop', ['x'], [], 12), block), (e: unknown) => e instanceof ConfigError && /^test\.Corefile:12: loop: expects 0 argument/.test(e.message));
+    assert.throws(
+      () => loopSetup.parse(directive('loop', ['x'], [], 12), block),
+      (e: unknown) =>
+        e instanceof ConfigError && /^test\.Corefile:12: loop: expects 0 argument/.test(e.message),
+    );
   });
 });

@@ -29,32 +29,53 @@ describe('stub domains through a second clusterdns', () => {
   let mainPort: number;
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stub-'));
-    dnsmasq = await Dnsmasq.start(['--host-record=web.consul.local,10.150.0.7', '--local-ttl=30', '--local=/consul.local/']);
+    dnsmasq = await Dnsmasq.start([
+      '--host-record=web.consul.local,10.150.0.7',
+      '--local-ttl=30',
+      '--local=/consul.local/',
+    ]);
     knot = await Knot.start([
-      { name: 'example.test', text: '@ 3600 SOA ns admin 1 3600 600 86400 60\n@ 3600 NS ns\nns 3600 A 192.0.2.100\nwww 300 A 192.0.2.10' },
+      {
+        name: 'example.test',
+        text: '@ 3600 SOA ns admin 1 3600 600 86400 60\n@ 3600 NS ns\nns 3600 A 192.0.2.100\nwww 300 A 192.0.2.10',
+      },
     ]);
     const stubPort = await freePort();
-    stub = await ClusterDnsProcess.serve(['--conf', corefile(dir, 'Corefile.stub', [
-      `consul.local:${stubPort} {`,
-      '  bind 127.0.0.1',
-      `  forward . 127.0.0.1:${dnsmasq.port}`,
-      '}',
-      '',
-    ].join('\n'))]);
+    stub = await ClusterDnsProcess.serve([
+      '--conf',
+      corefile(
+        dir,
+        'Corefile.stub',
+        [
+          `consul.local:${stubPort} {`,
+          '  bind 127.0.0.1',
+          `  forward . 127.0.0.1:${dnsmasq.port}`,
+          '}',
+          '',
+        ].join('\n'),
+      ),
+    ]);
     mainPort = await freePort();
-    main = await ClusterDnsProcess.serve(['--conf', corefile(dir, 'Corefile', [
-      `.:${mainPort} {`,
-      '  bind 127.0.0.1',
-      `  forward . 127.0.0.1:${knot.port}`,
-      '  cache 30',
-      '}',
-      `consul.local:${mainPort} {`,
-      '  bind 127.0.0.1',
-      `  forward . 127.0.0.1:${stubPort}`,
-      '  cache 30',
-      '}',
-      '',
-    ].join('\n'))]);
+    main = await ClusterDnsProcess.serve([
+      '--conf',
+      corefile(
+        dir,
+        'Corefile',
+        [
+          `.:${mainPort} {`,
+          '  bind 127.0.0.1',
+          `  forward . 127.0.0.1:${knot.port}`,
+          '  cache 30',
+          '}',
+          `consul.local:${mainPort} {`,
+          '  bind 127.0.0.1',
+          `  forward . 127.0.0.1:${stubPort}`,
+          '  cache 30',
+          '}',
+          '',
+        ].join('\n'),
+      ),
+    ]);
   });
   after(async () => {
     await main?.stop();

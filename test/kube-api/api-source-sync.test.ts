@@ -47,13 +47,17 @@ test('pages lists with limit=500 and continue tokens', async () => {
   const h = await harness({}, 'token', false);
   try {
     const many = Array.from({ length: 1234 }, (_, i) =>
-      service('bulk', `svc-${String(i).padStart(4, '0')}`, { clusterIP: `10.97.${i >> 8}.${i & 255}` }),
+      service('bulk', `svc-${String(i).padStart(4, '0')}`, {
+        clusterIP: `10.97.${i >> 8}.${i & 255}`,
+      }),
     );
     h.api.load('services', many);
     h.source.start();
     await until('sync', () => h.source.synced());
     assert.equal(h.store.keys('Service').length, 1234 + 2);
-    const lists = h.api.requests.filter((r) => r.path === '/api/v1/services' && !r.query.has('watch'));
+    const lists = h.api.requests.filter(
+      (r) => r.path === '/api/v1/services' && !r.query.has('watch'),
+    );
     assert.deepEqual(
       lists.map((r) => [r.query.get('limit'), r.query.has('continue')]),
       [['500', false], ['500', true], ['500', true]],
@@ -90,7 +94,8 @@ test('applies ADDED, MODIFIED and DELETED events as they arrive', async () => {
     h.api.put('endpointslices', slice('default', 'web', 'web-abc12', ['10.1.0.9']));
     await until('slice modified', () => {
       const object = h.store.get('EndpointSlice', 'default/web-abc12');
-      return object?.kind === 'EndpointSlice' && object.value.endpoints[0].addresses[0] === '10.1.0.9';
+      if (object?.kind !== 'EndpointSlice') return false;
+      return object.value.endpoints[0].addresses[0] === '10.1.0.9';
     });
     h.api.remove('services', 'default/api');
     await until('deleted', () => h.store.get('Service', 'default/api') === undefined);
@@ -155,7 +160,8 @@ test('namespace label selector is passed to the Namespace list and watch', async
 });
 
 test('watches Pods only when asked, and drops terminated ones', async () => {
-  const h = await harness({ kinds: ['Service', 'EndpointSlice', 'Namespace', 'Pod'] }, 'token', false);
+  const kinds = ['Service', 'EndpointSlice', 'Namespace', 'Pod'] as const;
+  const h = await harness({ kinds }, 'token', false);
   try {
     h.api.load('pods', [pod('default', 'web-0', '10.1.0.1'), pod('default', 'web-1', '10.1.0.2')]);
     h.source.start();

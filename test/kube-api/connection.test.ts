@@ -16,7 +16,11 @@ import { createPki } from './certs.js';
 import { writeKubeconfig, type KubeconfigAuth } from './kubeconfig.js';
 
 const pki = createPki();
-const server = { url: 'https://127.0.0.1:6443', pki, tokens: { admin: 'admin-token-1', limited: 'x' } };
+const server = {
+  url: 'https://127.0.0.1:6443',
+  pki,
+  tokens: { admin: 'admin-token-1', limited: 'x' },
+};
 
 test('resolveApiConfig follows flag, KUBECONFIG, ~/.kube/config, then in-cluster', () => {
   const none = () => false;
@@ -47,7 +51,10 @@ test('resolveApiConfig follows flag, KUBECONFIG, ~/.kube/config, then in-cluster
       },
     },
   );
-  assert.throws(() => resolveApiConfig({}, {}, none), (err: ClusterDnsError) => err.code === 'KUBE_CONFIG');
+  assert.throws(
+    () => resolveApiConfig({}, {}, none),
+    (err: ClusterDnsError) => err.code === 'KUBE_CONFIG',
+  );
 });
 
 for (const auth of ['token', 'cert', 'token+cert', 'exec', 'token-file'] as KubeconfigAuth[]) {
@@ -84,7 +91,8 @@ test('a malformed kubeconfig names the file and position, never the text', async
     assert.ok(!err.message.includes('secret-value-42'));
     return true;
   });
-  await assert.rejects(loadConnection({ kubeconfig: path.join(dir, 'missing') }), /cannot read: ENOENT/);
+  const missing = path.join(dir, 'missing');
+  await assert.rejects(loadConnection({ kubeconfig: missing }), /cannot read: ENOENT/);
   fs.writeFileSync(file, 'current-context: nope\ncontexts: []\nclusters: []\nusers: []\n');
   await assert.rejects(loadConnection({ kubeconfig: file }), /context "nope" not found/);
   fs.rmSync(dir, { recursive: true, force: true });

@@ -70,7 +70,9 @@ export function pod(ns: string, name: string, ip: string): KubeObject {
   return {
     metadata: { name, namespace: ns, labels: { app: name.replace(/-\d+$/, '') }, uid: uid(name) },
     spec: {
-      containers: [{ name: 'app', image: 'registry.example/app:1.0', ports: [{ containerPort: 8080 }] }],
+      containers: [
+        { name: 'app', image: 'registry.example/app:1.0', ports: [{ containerPort: 8080 }] },
+      ],
       nodeName: 'node-1',
       hostNetwork: false,
     },
@@ -81,5 +83,6 @@ export function pod(ns: string, name: string, ip: string): KubeObject {
 let counter = 0;
 function uid(name: string): string {
   counter++;
-  return `${counter.toString(16).padStart(8, '0')}-0000-4000-8000-${name.length.toString(16).padStart(12, '0')}`;
+  const serial = counter.toString(16).padStart(8, '0');
+  return `${serial}-0000-4000-8000-${name.length.toString(16).padStart(12, '0')}`;
 }

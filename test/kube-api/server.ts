@@ -38,8 +38,11 @@ export interface TestApiServerOptions {
   readonly pki?: TestPki;
 }
 
-const ROUTE =
-  /^\/(?:api\/v1|apis\/discovery\.k8s\.io\/v1)\/(?:namespaces\/([^/]+)\/)?(services|pods|namespaces|endpointslices)$/;
+/** `/api/v1[/namespaces/NS]/KIND` and `/apis/discovery.k8s.io/v1[/namespaces/NS]/KIND`. */
+const ROUTE = new RegExp(
+  '^/(?:api/v1|apis/discovery\\.k8s\\.io/v1)/(?:namespaces/([^/]+)/)?' +
+    '(services|pods|namespaces|endpointslices)$',
+);
 
 export class TestApiServer {
   readonly log = new ObjectLog();
@@ -180,7 +183,9 @@ export class TestApiServer {
     const watch = url.searchParams.get('watch') === '1' || url.searchParams.get('watch') === 'true';
     const route = ROUTE.exec(url.pathname);
     const failure = this.takeFailure(watch);
-    if (identity === '') return reply(response, record, status(401, 'Unauthorized', 'Unauthorized'));
+    if (identity === '') {
+      return reply(response, record, status(401, 'Unauthorized', 'Unauthorized'));
+    }
     if (identity === 'limited') {
       const resource = route?.[2] ?? 'resource';
       return reply(response, record, status(403, 'Forbidden', `${resource} is forbidden: ` +
@@ -299,7 +304,15 @@ export interface StatusObject {
 }
 
 export function status(code: number, reason: string, message: string): StatusObject {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  };
 }
 
 function reply(

@@ -8,7 +8,13 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { LabelMatcher } from './label-match.js';
-import { TYPE_META, type KubeObject, type LoggedEvent, type ObjectLog, type ResourceName } from './object-log.js';
+import {
+  TYPE_META,
+  type KubeObject,
+  type LoggedEvent,
+  type ObjectLog,
+  type ResourceName,
+} from './object-log.js';
 
 export interface WatchSpec {
   readonly resource: ResourceName;

@@ -124,9 +124,17 @@ export class TcpClient {
     socket.on('error', () => undefined);
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<TcpClient> {
+  /** Connects; rejects on error or when the connection is not up within `timeoutMs`. */
+  static connect(port: number, host = '127.0.0.1', timeoutMs = 3000): Promise<TcpClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host }, () => resolve(new TcpClient(socket)));
+      const socket = net.connect({ port, host, timeout: timeoutMs }, () => {
+        socket.setTimeout(0);
+        resolve(new TcpClient(socket));
+      });
+      socket.once('timeout', () => {
+        socket.destroy();
+        reject(new Error(`connect to ${host}:${port} timed out`));
+      });
       socket.once('error', reject);
     });
   }

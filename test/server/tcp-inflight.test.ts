@@ -15,6 +15,24 @@ import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { writeCorefile } from './fixtures.js';
 import { buildQuery, frame, readHeader, TcpClient } from './raw-dns.js';
 
+/** UDP and TCP on one loopback port that read and never answer; retries when TCP is taken. */
+async function silentUpstream(
+  onConnection: (c: net.Socket) => void,
+): Promise<[dgram.Socket, net.Server]> {
+  for (;;) {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+    socket.on('message', () => undefined);
+    const server = net.createServer((conn) => onConnection(conn.on('error', () => undefined)));
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(socket.address().port, '127.0.0.1', () => resolve(true));
+    });
+    if (listening) return [socket, server];
+    socket.close();
+  }
+}
+
 describe('tcp queries in flight', () => {
   let proc: ClusterDnsProcess;
   let port: number;
@@ -25,12 +43,8 @@ describe('tcp queries in flight', () => {
   before(async () => {
     // One silent upstream per test: forward answers at once for an upstream it saw fail.
     for (let i = 0; i < 2; i++) {
-      const socket = dgram.createSocket('udp4');
-      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
-      socket.on('message', () => undefined);
+      const [socket, server] = await silentUpstream((conn) => held.push(conn));
       silent.push(socket);
-      const server = net.createServer((conn) => held.push(conn.on('error', () => undefined)));
-      await new Promise<void>((r) => server.listen(socket.address().port, '127.0.0.1', r));
       silentTcp.push(server);
     }
     const conf = await writeCorefile(

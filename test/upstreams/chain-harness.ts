@@ -17,7 +17,12 @@ import { encodeError } from '../../src/wire/message-writer.js';
 import { parseQuery } from '../../src/wire/query.js';
 
 /** A directive as the Corefile parser would produce it, at `test.Corefile:line`. */
-export function directive(name: string, args: readonly string[] = [], block: Directive[] = [], line = 1): Directive {
+export function directive(
+  name: string,
+  args: readonly string[] = [],
+  block: Directive[] = [],
+  line = 1,
+): Directive {
   return { name, args, block, file: 'test.Corefile', line };
 }
 
@@ -53,14 +58,21 @@ export class TestContext implements PluginContext {
   async metric(name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
     const family = (await this.metrics.getMetricsAsJSON()).find((m) => m.name === name);
     const sample = family?.values.find((v) =>
-      Object.entries(labels).every(([k, val]) => String((v.labels as Record<string, unknown>)[k]) === val),
+      Object.entries(labels).every(
+        ([k, val]) => String((v.labels as Record<string, unknown>)[k]) === val,
+      ),
     );
     return sample?.value;
   }
 }
 
 /** Parses and creates one plugin in front of `next`. */
-export function build<C>(setup: PluginSetup<C>, d: Directive, next: Handler, context: TestContext): Handler {
+export function build<C>(
+  setup: PluginSetup<C>,
+  d: Directive,
+  next: Handler,
+  context: TestContext,
+): Handler {
   return setup.create(setup.parse(d, context.block), next, context);
 }
 
@@ -106,13 +118,25 @@ export class ChainServer {
     await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
   }
 
-  private async answer(msg: Buffer, transport: 'udp' | 'tcp', address: string, port: number): Promise<Buffer | null> {
+  private async answer(
+    msg: Buffer,
+    transport: 'udp' | 'tcp',
+    address: string,
+    port: number,
+  ): Promise<Buffer | null> {
     const parsed = parseQuery(msg);
     if (!parsed.ok) {
       if (parsed.error.drop) return null;
       return encodeError(msg, 12, parsed.error.rcode, null);
     }
-    const request = new DnsRequest(parsed.query, msg, transport, address, port, process.hrtime.bigint());
+    const request = new DnsRequest(
+      parsed.query,
+      msg,
+      transport,
+      address,
+      port,
+      process.hrtime.bigint(),
+    );
     try {
       return await this.handler().serve(request);
     } catch {
@@ -130,13 +154,15 @@ export class ChainServer {
       while (buffered.length >= 2 && buffered.length >= buffered.readUInt16BE(0) + 2) {
         const msg = Buffer.from(buffered.subarray(2, buffered.readUInt16BE(0) + 2));
         buffered = buffered.subarray(msg.length + 2);
-        void this.answer(msg, 'tcp', socket.remoteAddress ?? '', socket.remotePort ?? 0).then((out) => {
-          if (!out || socket.destroyed) return;
-          const frame = Buffer.alloc(out.length + 2);
-          frame.writeUInt16BE(out.length, 0);
-          out.copy(frame, 2);
-          socket.write(frame);
-        });
+        void this.answer(msg, 'tcp', socket.remoteAddress ?? '', socket.remotePort ?? 0).then(
+          (out) => {
+            if (!out || socket.destroyed) return;
+            const frame = Buffer.alloc(out.length + 2);
+            frame.writeUInt16BE(out.length, 0);
+            out.copy(frame, 2);
+            socket.write(frame);
+          },
+        );
       }
     });
   }

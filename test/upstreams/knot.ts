@@ -23,13 +23,21 @@ export class Knot {
     readonly dir: string,
   ) {}
 
-  static async start(zones: readonly KnotZone[], options: { workers?: number } = {}): Promise<Knot> {
+  static async start(
+    zones: readonly KnotZone[],
+    options: { workers?: number } = {},
+  ): Promise<Knot> {
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knot-'));
     const workers = options.workers ?? 1;
-    const zoneLines = zones.map((z) => `  - domain: ${z.name}\n    file: ${z.name}.zone\n`).join('');
+    const zoneLines = zones
+      .map((z) => `  - domain: ${z.name}\n    file: ${z.name}.zone\n`)
+      .join('');
     for (const zone of zones) {
-      fs.writeFileSync(path.join(dir, `${zone.name}.zone`), `$ORIGIN ${zone.name}.\n${zone.text}\n`);
+      fs.writeFileSync(
+        path.join(dir, `${zone.name}.zone`),
+        `$ORIGIN ${zone.name}.\n${zone.text}\n`,
+      );
     }
     const conf = [
       'server:',

@@ -12,7 +12,12 @@ import { build, ChainServer, directive, refuseAll, TestContext } from './chain-h
 
 const [relayPort, zone = ''] = process.argv.slice(2);
 const context = new TestContext({ zones: [zone], port: 53, server: 'dns://:53' });
-const forward = build(forwardSetup, directive('forward', ['.', `127.0.0.1:${relayPort}`]), refuseAll, context);
+const forward = build(
+  forwardSetup,
+  directive('forward', ['.', `127.0.0.1:${relayPort}`]),
+  refuseAll,
+  context,
+);
 const loop = new LoopHandler(zone, forward, { logger: pino(), firstProbeMs: 200 });
 const server = await ChainServer.start(() => loop);
 console.log(JSON.stringify({ msg: 'listening', port: server.port }));

@@ -6,7 +6,8 @@
  * - `trunc.*`: over UDP a TC answer without records, over TCP the full answer
  * - `garbage.*`: random bytes; `spoof.*`: first a reply with a wrong ID and one with a wrong
  *   question, then the right answer 50 ms later
- * - `servfail.*`, `refused.*`: that rcode; `bare.*`: REFUSED without the question; `nxdomain.*`: NXDOMAIN with an SOA; `nodata.*`:
+ * - `servfail.*`, `refused.*`: that rcode; `bare.*`: REFUSED without the question;
+ *   `nxdomain.*`: NXDOMAIN with an SOA; `nodata.*`:
  *   NOERROR, no answer, with an SOA
  * - anything else: the records set with `setRecords`, or A 192.0.2.1 TTL 300
  *
@@ -31,6 +32,8 @@ export interface SoaSettings {
 export class MisbehavingServer {
   readonly queries: ReceivedQuery[] = [];
   down = false;
+  /** TCP connections accepted so far. */
+  tcpConnections = 0;
   /** When set, every query but the `. NS` health probe gets this rcode and no records. */
   forceRcode: number | null = null;
   soa: SoaSettings = { ttl: 3600, minimum: 60 };
@@ -90,6 +93,7 @@ export class MisbehavingServer {
   }
 
   private onTcp(socket: net.Socket): void {
+    this.tcpConnections++;
     this.tcpSockets.add(socket);
     socket.on('close', () => this.tcpSockets.delete(socket));
     socket.on('error', () => socket.destroy());
@@ -133,7 +137,8 @@ export class MisbehavingServer {
       header.writeUInt16BE(0x8000 | 0x0080 | 5, 2);
       return send(header);
     }
-    if (first === 'garbage') return send(Buffer.from(Array.from({ length: 40 }, (_, i) => (i * 97 + 13) & 0xff)));
+    if (first === 'garbage')
+      return send(Buffer.from(Array.from({ length: 40 }, (_, i) => (i * 97 + 13) & 0xff)));
     if (first === 'spoof') {
       const wrongId = this.answer(query, transport);
       wrongId.writeUInt16BE((wrongId.readUInt16BE(0) + 1) & 0xffff, 0);
@@ -166,13 +171,33 @@ export class MisbehavingServer {
       answers: [],
       authorities: [],
       // EDNS options are echoed, as a server does with a client cookie (RFC 7873 §5.2).
-      additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: 0, options: (edns as { options?: unknown[] }).options ?? [] } as unknown as dnsPacket.Answer] : [],
+      additionals: edns
+        ? [
+            {
+              type: 'OPT',
+              name: '.',
+              udpPayloadSize: 1232,
+              flags: 0,
+              options: (edns as { options?: unknown[] }).options ?? [],
+            } as unknown as dnsPacket.Answer,
+          ]
+        : [],
     };
     base.flags = (base.flags ?? 0) | dnsPacket.RECURSION_AVAILABLE;
     const zone = name.split('.').slice(1).join('.') || '.';
     const soa = {
-      type: 'SOA', name: zone, ttl: this.soa.ttl,
-      data: { mname: `ns.${zone}`, rname: `admin.${zone}`, serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum: this.soa.minimum },
+      type: 'SOA',
+      name: zone,
+      ttl: this.soa.ttl,
+      data: {
+        mname: `ns.${zone}`,
+        rname: `admin.${zone}`,
+        serial: 1,
+        refresh: 3600,
+        retry: 600,
+        expire: 86400,
+        minimum: this.soa.minimum,
+      },
     } as dnsPacket.Answer;
     if (this.forceRcode !== null && name !== '.') {
       return dnsPacket.encode({ ...base, flags: (base.flags ?? 0) | this.forceRcode });
@@ -187,7 +212,11 @@ export class MisbehavingServer {
       case 'nodata':
         return dnsPacket.encode({ ...base, authorities: [soa] });
       case 'trunc':
-        if (transport === 'udp') return dnsPacket.encode({ ...base, flags: (base.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE });
+        if (transport === 'udp')
+          return dnsPacket.encode({
+            ...base,
+            flags: (base.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE,
+          });
         return dnsPacket.encode({ ...base, answers: this.recordsFor(question) });
       default:
         return dnsPacket.encode({ ...base, answers: this.recordsFor(question) });

@@ -17,7 +17,11 @@ export interface RawQueryOptions {
 }
 
 /** Builds the wire of a query for `name` and `type`. */
-export function buildQuery(name: string, type: dnsPacket.RecordType, options: Omit<RawQueryOptions, 'port'> = {}): Buffer {
+export function buildQuery(
+  name: string,
+  type: dnsPacket.RecordType,
+  options: Omit<RawQueryOptions, 'port'> = {},
+): Buffer {
   const additionals: dnsPacket.Answer[] = [];
   if (options.ednsSize !== undefined) {
     additionals.push({

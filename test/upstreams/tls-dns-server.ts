@@ -14,6 +14,9 @@ export interface TlsFiles {
   readonly caFile: string;
   readonly certFile: string;
   readonly keyFile: string;
+  /** A client certificate signed by the same CA, for servers that require one. */
+  readonly clientCertFile: string;
+  readonly clientKeyFile: string;
 }
 
 /** Makes a CA and a server certificate for `dnsName` (and no IP address). */
@@ -23,14 +26,86 @@ export function makeCertificates(dnsName: string): TlsFiles {
   const ssl = (...args: string[]): void => {
     execFileSync('openssl', args, { stdio: 'ignore' });
   };
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.pem'),
-    '-days', '2', '-subj', '/CN=test ca');
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('server.key'), '-out', p('server.csr'),
-    '-subj', `/CN=${dnsName}`);
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=test ca',
+  );
+  ssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('server.key'),
+    '-out',
+    p('server.csr'),
+    '-subj',
+    `/CN=${dnsName}`,
+  );
   fs.writeFileSync(p('ext.cnf'), `subjectAltName=DNS:${dnsName}\n`);
-  ssl('x509', '-req', '-in', p('server.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'),
-    '-CAcreateserial', '-out', p('server.pem'), '-days', '2', '-extfile', p('ext.cnf'));
-  return { dir, caFile: p('ca.pem'), certFile: p('server.pem'), keyFile: p('server.key') };
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    p('server.csr'),
+    '-CA',
+    p('ca.pem'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    p('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    p('ext.cnf'),
+  );
+  ssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('client.key'),
+    '-out',
+    p('client.csr'),
+    '-subj',
+    '/CN=clusterdns client',
+  );
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    p('client.csr'),
+    '-CA',
+    p('ca.pem'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    p('client.pem'),
+    '-days',
+    '2',
+  );
+  return {
+    dir,
+    caFile: p('ca.pem'),
+    certFile: p('server.pem'),
+    keyFile: p('server.key'),
+    clientCertFile: p('client.pem'),
+    clientKeyFile: p('client.key'),
+  };
 }
 
 export class TlsDnsServer {
@@ -42,10 +117,14 @@ export class TlsDnsServer {
     readonly port: number,
   ) {}
 
-  static async start(files: TlsFiles): Promise<TlsDnsServer> {
+  /** With `requireClientCert`, only clients with a certificate from the test CA get in. */
+  static async start(files: TlsFiles, requireClientCert = false): Promise<TlsDnsServer> {
     const server = tls.createServer({
       cert: fs.readFileSync(files.certFile),
       key: fs.readFileSync(files.keyFile),
+      ...(requireClientCert
+        ? { requestCert: true, rejectUnauthorized: true, ca: fs.readFileSync(files.caFile) }
+        : {}),
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
@@ -75,7 +154,10 @@ export class TlsDnsServer {
           id: query.id,
           flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
           questions: [question],
-          answers: question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 120, data: '192.0.2.53' }] : [],
+          answers:
+            question.type === 'A'
+              ? [{ type: 'A', name: question.name, ttl: 120, data: '192.0.2.53' }]
+              : [],
         });
         const frame = Buffer.alloc(reply.length + 2);
         frame.writeUInt16BE(reply.length, 0);

@@ -31,7 +31,7 @@ export interface ApiSourceExtras {
 
 export class ApiSource implements ClusterSource {
   private readonly reflectors: Reflector[] = [];
-  private readonly synced_ = new Set<ObjectKind>();
+  private readonly syncedKinds = new Set<ObjectKind>();
   private readonly kinds: readonly ObjectKind[];
   private readonly health: ApiHealth;
   private readonly syncedGauge;
@@ -70,7 +70,7 @@ export class ApiSource implements ClusterSource {
   }
 
   synced(): boolean {
-    return this.synced_.size === this.kinds.length;
+    return this.syncedKinds.size === this.kinds.length;
   }
 
   close(): void {
@@ -127,8 +127,8 @@ export class ApiSource implements ClusterSource {
       replaceAll: (kind, objects) => store.replaceAll(kind, objects),
       markSynced: (kind) => {
         store.markSynced(kind);
-        if (this.synced_.has(kind)) return;
-        this.synced_.add(kind);
+        if (this.syncedKinds.has(kind)) return;
+        this.syncedKinds.add(kind);
         if (!this.synced()) return;
         this.syncedGauge?.set(1);
         this.logger.info({ durationMs: Date.now() - this.started }, 'kubernetes synced');

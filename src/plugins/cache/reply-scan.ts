@@ -98,7 +98,7 @@ export function skipName(wire: Buffer, start: number): number {
 export function readName(wire: Buffer, start: number): string | null {
   let pos = start;
   let text = '';
-  for (let jumps = 0; jumps < 64; ) {
+  for (let jumps = 0; jumps < 64;) {
     if (pos >= wire.length) return null;
     const len = wire[pos];
     if (len === 0) return text;

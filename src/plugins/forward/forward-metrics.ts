@@ -22,8 +22,10 @@ export function forwardMetrics(registry: Registry): ForwardMetrics {
         'coredns_proxy_request_duration_seconds',
         'Histogram of the time each request took.',
         ['proxy_name', 'to', 'rcode'],
-        [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512,
-          1.024, 2.048, 4.096, 8.192],
+        [
+          0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512,
+          1.024, 2.048, 4.096, 8.192,
+        ],
       ),
     ),
     healthcheckFailures: counter(registry, {
@@ -38,7 +40,8 @@ export function forwardMetrics(registry: Registry): ForwardMetrics {
     maxConcurrentRejects: counter(registry, {
       name: 'coredns_forward_max_concurrent_rejects_total',
       help:
-        'Counter of the number of queries rejected because the concurrent queries were at maximum.',
+        'Counter of the number of queries rejected because the concurrent queries ' +
+        'were at maximum.',
     }),
   };
 }

@@ -1,71 +1,17 @@
 /**
- * DNS over TCP (RFC 7766) or TLS (RFC 7858) to one upstream, with idle connections kept for
- * reuse until `expire` has passed. One query at a time per connection: any server handles
- * that, and the pool opens more connections under load.
+ * DNS over TCP (RFC 7766) or TLS (RFC 7858) to one upstream: a few long-lived connections,
+ * each carrying up to MAX_PIPELINE queries at once (see stream-connection.ts). A new
+ * connection is opened only when every open one is full; concurrent queries wait for a
+ * connection being opened rather than each opening their own.
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { randomId } from './random-ids.js';
-import { replyMatches } from './reply-match.js';
+import { StreamConnection } from './stream-connection.js';
 import { UpstreamError } from './upstream-error.js';
 import type { UpstreamAddress } from './upstream-address.js';
 
-interface Idle {
-  readonly conn: StreamConnection;
-  readonly since: number;
-}
-
-/** One TCP or TLS connection carrying length-prefixed DNS messages. */
-class StreamConnection {
-  private buffered: Buffer = Buffer.alloc(0);
-  private waiting: ((outcome: Buffer | Error) => void) | null = null;
-  closed = false;
-
-  constructor(
-    readonly socket: net.Socket,
-    private readonly label: string,
-  ) {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.fail(new UpstreamError('network', label, { cause: err })));
-    socket.on('close', () => this.fail(new UpstreamError('closed', label)));
-  }
-
-  /** Sends one framed message and resolves with the next framed message received. */
-  request(wire: Buffer): Promise<Buffer> {
-    if (this.closed) return Promise.reject(new UpstreamError('closed', this.label));
-    const frame = Buffer.allocUnsafe(wire.length + 2);
-    frame.writeUInt16BE(wire.length, 0);
-    wire.copy(frame, 2);
-    return new Promise((resolve, reject) => {
-      this.waiting = (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome));
-      this.socket.write(frame);
-    });
-  }
-
-  destroy(): void {
-    this.closed = true;
-    this.socket.destroy();
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    if (this.buffered.length < 2) return;
-    const length = this.buffered.readUInt16BE(0);
-    if (this.buffered.length < length + 2) return;
-    const message = Buffer.from(this.buffered.subarray(2, length + 2));
-    this.buffered = this.buffered.subarray(length + 2);
-    const waiter = this.waiting;
-    this.waiting = null;
-    waiter?.(message);
-  }
-
-  private fail(err: Error): void {
-    this.closed = true;
-    const waiter = this.waiting;
-    this.waiting = null;
-    waiter?.(err);
-  }
-}
+/** Queries in flight per connection; our own server accepts 100 per connection by default. */
+export const MAX_PIPELINE = 32;
 
 export interface StreamOptions {
   /** TLS options when the upstream is `tls://`; null for plain TCP. */
@@ -76,9 +22,11 @@ export interface StreamOptions {
 
 /** The TCP or TLS transport to one upstream. */
 export class StreamPool {
-  private idle: Idle[] = [];
+  private connections: StreamConnection[] = [];
+  private opening: Promise<StreamConnection> | null = null;
+  private closed = false;
   private readonly now: () => number;
-  /** Counters for the connection-cache metrics. */
+  /** Queries that found an open connection, and those that had to open one. */
   hits = 0;
   misses = 0;
 
@@ -90,70 +38,66 @@ export class StreamPool {
   }
 
   /**
-   * Sends `wire` (its ID is replaced) and resolves with the matching reply. A reused
-   * connection that turns out closed is retried once on a fresh one.
+   * Sends `wire` (its ID is replaced) and resolves with the matching reply. A query on an
+   * already open connection that closes under it is retried once on a new connection.
    */
   async exchange(wire: Buffer, questionEnd: number, timeoutMs: number): Promise<Buffer> {
+    if (this.closed) throw new UpstreamError('closed', this.address.label);
     const deadline = this.now() + timeoutMs;
-    const reused = this.takeIdle();
-    if (reused) {
+    const open = this.pick();
+    if (open) {
+      this.hits++;
       try {
-        return await this.attempt(reused, wire, questionEnd, timeoutMs);
+        return await open.request(wire, questionEnd, timeoutMs);
       } catch (err) {
         if (!(err instanceof UpstreamError) || err.failure === 'timeout') throw err;
       }
     }
-    const fresh = await this.connect(Math.max(1, deadline - this.now()));
-    return this.attempt(fresh, wire, questionEnd, Math.max(1, deadline - this.now()));
+    this.misses++;
+    return this.viaNewConnection(wire, questionEnd, deadline);
   }
 
   close(): void {
-    for (const { conn } of this.idle.splice(0)) conn.destroy();
+    this.closed = true;
+    for (const conn of this.connections.splice(0)) conn.destroy();
   }
 
-  private async attempt(
-    conn: StreamConnection,
+  /** The least loaded usable connection with room, or undefined. */
+  private pick(): StreamConnection | undefined {
+    this.connections = this.connections.filter((c) => !c.closed);
+    let best: StreamConnection | undefined;
+    for (const conn of this.connections) {
+      if (conn.retired || conn.load >= MAX_PIPELINE) continue;
+      if (!best || conn.load < best.load) best = conn;
+    }
+    return best;
+  }
+
+  /**
+   * Sends on the connection another query is opening, if it has room once open, else on a new
+   * one. The room check and `request` (which takes the slot) run with no await between them,
+   * so a burst of queries fills connections in turn instead of piling onto the first.
+   */
+  private async viaNewConnection(
     wire: Buffer,
     questionEnd: number,
-    timeoutMs: number,
+    deadline: number,
   ): Promise<Buffer> {
-    const sent = Buffer.from(wire);
-    sent.writeUInt16BE(Math.floor(randomId() * 65536), 0);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new UpstreamError('timeout', this.address.label)), timeoutMs);
-    });
+    const left = (): number => Math.max(1, deadline - this.now());
+    while (this.opening) {
+      await this.opening.catch(() => undefined);
+      const open = this.pick();
+      if (open) return open.request(wire, questionEnd, left());
+    }
+    const opening = this.connect(left());
+    this.opening = opening;
     try {
-      const reply = await Promise.race([conn.request(sent), timeout]);
-      const sameId = reply.readUInt16BE(0) === sent.readUInt16BE(0);
-      if (!sameId || !replyMatches(reply, sent, questionEnd)) {
-        throw new UpstreamError('network', this.address.label);
-      }
-      // An idle connection must not keep the process alive.
-      conn.socket.unref();
-      this.idle.push({ conn, since: this.now() });
-      return reply;
-    } catch (err) {
-      conn.destroy();
-      throw err;
+      const conn = await opening;
+      this.connections.push(conn);
+      return conn.request(wire, questionEnd, left());
     } finally {
-      clearTimeout(timer);
+      if (this.opening === opening) this.opening = null;
     }
-  }
-
-  private takeIdle(): StreamConnection | undefined {
-    const now = this.now();
-    while (this.idle.length > 0) {
-      const { conn, since } = this.idle.pop() as Idle;
-      if (!conn.closed && now - since < this.options.expireMs) {
-        conn.socket.ref();
-        this.hits++;
-        return conn;
-      }
-      conn.destroy();
-    }
-    this.misses++;
-    return undefined;
   }
 
   private connect(timeoutMs: number): Promise<StreamConnection> {
@@ -175,7 +119,12 @@ export class StreamPool {
         clearTimeout(timer);
         socket.off('error', onError);
         socket.setNoDelay(true);
-        resolve(new StreamConnection(socket, label));
+        if (this.closed) {
+          socket.destroy();
+          reject(new UpstreamError('closed', label));
+          return;
+        }
+        resolve(new StreamConnection(socket, label, this.options.expireMs));
       });
     });
   }
