@@ -4,7 +4,7 @@
  */
 import { runDnsperf, type DnsperfResult } from '../lib/dnsperf.js';
 import { processCpuSeconds } from '../lib/process-cpu.js';
-import type { ServerUnderTest, StartContext } from '../lib/servers.js';
+import { startServer, type ServerUnderTest, type StartContext } from '../lib/servers.js';
 import { median, percentiles } from '../lib/stats.js';
 
 export interface CapacityRun {
@@ -47,7 +47,7 @@ export async function measureCapacity(
   const runs: CapacityRun[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     for (const server of servers) {
-      const running = await server.start(ctx);
+      const running = await startServer(server, ctx);
       try {
         const file = queryFile(server, ctx);
         const cpuBefore = processCpuSeconds(running.pid);
@@ -85,7 +85,7 @@ export async function measureLatency(
     const capacity = median(runs.filter((r) => r.server === server.name).map((r) => r.result.qps));
     if (!(capacity > 0)) continue;
     const rate = Math.round(capacity / 2);
-    const running = await server.start(ctx);
+    const running = await startServer(server, ctx);
     try {
       const result = await runDnsperf({
         port: running.port,

@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { summarizeProfile, type ProfileSummary } from '../lib/cpu-profile.js';
 import { renderFlameGraph } from '../lib/flame-graph.js';
 import { runDnsperf } from '../lib/dnsperf.js';
-import { ALL_SERVERS, DIST_ROOT, type StartContext } from '../lib/servers.js';
+import { ALL_SERVERS, DIST_ROOT, startServer, type StartContext } from '../lib/servers.js';
 import { writeDataset } from '../lib/write-dataset.js';
 
 const BEGIN = '<!-- bench-profile:begin -->';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profDir],
   };
   const started = performance.now();
-  const running = await server.start(ctx);
+  const running = await startServer(server, ctx);
   const startupMs = performance.now() - started;
   let qps: number;
   try {

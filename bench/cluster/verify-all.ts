@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CeilingRecords } from '../lib/ceiling-records.js';
-import type { ServerUnderTest, StartContext } from '../lib/servers.js';
+import { startServer, type ServerUnderTest, type StartContext } from '../lib/servers.js';
 import { verifyAnswers, type CheckResult } from '../lib/verify-answers.js';
 
 export interface VerifyAllResult {
@@ -27,7 +27,7 @@ export async function verifyAll(
     const records = JSON.parse(readFileSync(file, 'utf8')) as CeilingRecords;
     let running;
     try {
-      running = await server.start(ctx);
+      running = await startServer(server, ctx);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       results.set(server.name, [{ check: 'start', ok: false, detail: reason.slice(0, 300) }]);

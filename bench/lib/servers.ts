@@ -192,6 +192,24 @@ export const clusterdnsCacheServer: ServerUnderTest = {
   },
 };
 
+/**
+ * Starts `server`, trying again (on a new port) when a start fails: on a shared machine the
+ * free port chosen can be taken by another process before the server binds it.
+ */
+export async function startServer(
+  server: ServerUnderTest,
+  ctx: StartContext,
+  attempts = 3,
+): Promise<RunningServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await server.start(ctx);
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+    }
+  }
+}
+
 /** Every server, in the order of the interleaved rounds. */
 export const ALL_SERVERS: readonly ServerUnderTest[] = [
   ceilingServer,

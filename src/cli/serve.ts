@@ -1,7 +1,9 @@
 /**
  * `clusterdns serve`: reads flags or a Corefile, starts the server, and wires process signals
  * (SIGHUP reloads; SIGTERM and SIGINT shut down, honouring the health plugin's lameduck).
+ * With `--workers N` (N > 1) this process becomes a supervisor of N serving processes.
  */
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import pino, { type Logger } from 'pino';
@@ -9,13 +11,15 @@ import { builtInPlugins } from '../chain/plugin-registry.js';
 import { parseDuration } from '../config/duration.js';
 import { flagsToBlocks, type ServeFlags } from '../config/flags-to-blocks.js';
 import { ClusterDnsError, ConfigError } from '../errors.js';
-import { createRegistry } from '../metrics/registry.js';
+import { createRegistry, type Registry } from '../metrics/registry.js';
 import { parseHostResolvConf } from '../resolv/host-resolv-conf.js';
 import { blocksSource, corefileSource } from '../server/config-source.js';
 import type { LoadedConfig } from '../server/generation.js';
 import { Instance } from '../server/instance.js';
 import { parseListenAddress, type ListenAddress } from '../server/listen-address.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits } from '../server/tcp-listener.js';
+import { WorkerPool } from '../server/workers-primary.js';
+import { createWorkerRegistry, reportServing } from '../server/workers-worker.js';
 
 interface ServeOptions {
   readonly conf?: string;
@@ -34,7 +38,11 @@ interface ServeOptions {
   readonly tcpReadTimeout: string;
   readonly tcpMaxConnections: string;
   readonly tcpMaxInflight: string;
+  readonly workers: string;
 }
+
+/** Tells a forked worker which of the N slots it fills (stable across its restarts). */
+const WORKER_SLOT_VARIABLE = 'CLUSTERDNS_WORKER_SLOT';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const FLAG_ONLY = ['state', 'kubeconfig', 'namespaces', 'upstream', 'zone', 'fallthrough'] as const;
@@ -77,6 +85,11 @@ export function register(program: Command): void {
     .option('--tcp-read-timeout <duration>', 'close TCP connections stuck mid-message after', '2s')
     .option('--tcp-max-connections <n>', 'open DNS TCP connections per listener', '1000')
     .option('--tcp-max-inflight <n>', 'unanswered queries per TCP connection', '100')
+    .option(
+      '--workers <n>',
+      'serving processes sharing the DNS port (env CLUSTERDNS_WORKERS)',
+      process.env.CLUSTERDNS_WORKERS ?? '1',
+    )
     .action(async (options: ServeOptions, command: Command) => {
       process.exitCode = await runServe(options, command);
     });
@@ -85,15 +98,17 @@ export function register(program: Command): void {
 /** Starts serving; resolves with an exit code only when startup fails. */
 async function runServe(options: ServeOptions, command: Command): Promise<number> {
   const logger = pino({ level: options.logLevel }, pino.destination({ fd: 1, sync: true }));
+  if (cluster.isWorker) return runWorker(options, command, logger);
+  let workers: number;
   try {
-    const instance = new Instance({
-      logger,
-      metrics: createRegistry(),
-      plugins: builtInPlugins,
-      load: configLoader(options, command),
-      listen: listenAddresses(options, command),
-      tcpLimits: tcpLimits(options),
-    });
+    workers = positiveCount('--workers', options.workers);
+  } catch (err) {
+    reportStartupFailure(logger, err);
+    return 1;
+  }
+  if (workers > 1) return runPrimary(workers, logger);
+  try {
+    const instance = newInstance(options, command, logger, createRegistry());
     handleSignals(instance, logger);
     const listeners = await instance.start();
     logger.info({ listeners }, 'serving');
@@ -102,6 +117,60 @@ async function runServe(options: ServeOptions, command: Command): Promise<number
     return 1;
   }
   return 0;
+}
+
+/** One of N serving processes: the whole server, reporting to the primary. */
+async function runWorker(options: ServeOptions, command: Command, logger: Logger) {
+  const slot = Number(process.env[WORKER_SLOT_VARIABLE] ?? '0');
+  const workerLogger = logger.child({ worker: slot });
+  try {
+    const instance = newInstance(options, command, workerLogger, createWorkerRegistry(slot));
+    handleSignals(instance, workerLogger);
+    const listeners = await instance.start();
+    reportServing(listeners);
+    workerLogger.info({ listeners }, 'worker serving');
+  } catch (err) {
+    reportStartupFailure(workerLogger, err);
+    // The IPC channel to the primary would keep this process alive.
+    process.exit(1);
+  }
+  return 0;
+}
+
+/** The supervisor of N workers: logs "serving" once all of them serve. */
+async function runPrimary(count: number, logger: Logger): Promise<number> {
+  const pool = new WorkerPool({ count, logger, slotVariable: WORKER_SLOT_VARIABLE });
+  process.on('SIGHUP', () => pool.reload());
+  const stop = (): void => {
+    void pool.shutdown().then((clean) => process.exit(clean ? 0 : 1));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  try {
+    const listeners = await pool.start();
+    logger.info({ listeners, workers: count }, 'serving');
+  } catch (err) {
+    reportStartupFailure(logger, err);
+    await pool.shutdown();
+    return 1;
+  }
+  return 0;
+}
+
+function newInstance(
+  options: ServeOptions,
+  command: Command,
+  logger: Logger,
+  metrics: Registry,
+): Instance {
+  return new Instance({
+    logger,
+    metrics,
+    plugins: builtInPlugins,
+    load: configLoader(options, command),
+    listen: listenAddresses(options, command),
+    tcpLimits: tcpLimits(options),
+  });
 }
 
 function configLoader(options: ServeOptions, command: Command): () => LoadedConfig {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { ServerBlock } from '../config/directive.js';
-import { loadCorefile } from '../config/corefile.js';
+import { readCorefile } from '../config/corefile.js';
 import type { LoadedConfig } from './generation.js';
 
 /** Reads and parses a Corefile each time it is called; throws ConfigError (file:line). */
@@ -18,8 +18,10 @@ export function corefileSource(file: string): () => LoadedConfig {
     } catch {
       // loadCorefile reports the unreadable file with its reason.
     }
-    const blocks = loadCorefile(file);
-    const files = [file, ...importedFiles(blocks, file)];
+    // Every file read, snippet-only imports included: a change to any of them is a change of
+    // configuration, even when no block or directive names it as its source.
+    const { blocks, files: read } = readCorefile(file);
+    const files = [...new Set(read)];
     return { blocks, files, digest: digestFiles(files, first) };
   };
 }
@@ -37,21 +39,4 @@ export function digestFiles(files: readonly string[], firstContent?: Buffer): st
     hash.update('\0');
   });
   return hash.digest('hex');
-}
-
-/** Files other than the Corefile that blocks or directives came from: its imports. */
-function importedFiles(blocks: readonly ServerBlock[], main: string): string[] {
-  const files = new Set<string>();
-  const visit = (directives: ServerBlock['directives']): void => {
-    for (const d of directives) {
-      files.add(d.file);
-      visit(d.block);
-    }
-  };
-  for (const block of blocks) {
-    files.add(block.file);
-    visit(block.directives);
-  }
-  const mainReal = fs.realpathSync(main);
-  return [...files].filter((f) => fs.realpathSync(f) !== mainReal).sort();
 }

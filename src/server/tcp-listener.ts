@@ -3,6 +3,7 @@
  * a read timeout for a message that stops halfway, a cap on open connections (the oldest idle
  * one is closed first) and a cap on queries in flight per connection.
  */
+import cluster from 'node:cluster';
 import net from 'node:net';
 import type { QueryDispatcher } from './query-dispatcher.js';
 import { TcpConnection } from './tcp-connection.js';
@@ -40,12 +41,16 @@ export class TcpListener {
     this.sweeper = setInterval(() => this.sweep(), every).unref();
   }
 
-  /** Listens on host:port; rejects with the system error (EADDRINUSE, EACCES...). */
+  /**
+   * Listens on host:port; rejects with the system error (EADDRINUSE, EACCES...). A `serve
+   * --workers` worker listens through the cluster primary, which accepts and deals out the
+   * connections; a lone process listens exclusively.
+   */
   static listen(host: string, port: number): Promise<net.Server> {
     const server = net.createServer({ pauseOnConnect: false });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: host === '' ? '::' : host, port, exclusive: true }, () => {
+      server.listen({ host: host === '' ? '::' : host, port, exclusive: !cluster.isWorker }, () => {
         server.off('error', reject);
         resolve(server);
       });

@@ -2,6 +2,7 @@
  * A DNS listener on one UDP socket. Each datagram is one query; replies go back to the sender.
  * The message handler is bound once, so the per-packet path creates no closures.
  */
+import cluster from 'node:cluster';
 import dgram from 'node:dgram';
 import type { Logger } from 'pino';
 import type { Reply } from '../chain/handler.js';
@@ -20,7 +21,11 @@ export class UdpListener {
     socket.on('error', this.onError);
   }
 
-  /** Binds a UDP socket; rejects with the system error (EADDRINUSE, EACCES...). */
+  /**
+   * Binds a UDP socket; rejects with the system error (EADDRINUSE, EACCES...). A `serve
+   * --workers` worker binds through the cluster primary, which shares one socket among all
+   * workers (Node 20's dgram has no SO_REUSEPORT); a lone process binds exclusively.
+   */
   static bind(host: string, port: number): Promise<dgram.Socket> {
     const type = host.includes(':') || host === '' ? 'udp6' : 'udp4';
     const socket = dgram.createSocket({ type, reuseAddr: false });
@@ -30,7 +35,7 @@ export class UdpListener {
         reject(err);
       };
       socket.once('error', failed);
-      socket.bind({ address: host === '' ? '::' : host, port, exclusive: true }, () => {
+      socket.bind({ address: host === '' ? '::' : host, port, exclusive: !cluster.isWorker }, () => {
         socket.off('error', failed);
         resolve(socket);
       });

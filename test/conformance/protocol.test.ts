@@ -9,7 +9,8 @@ import dnsPacket from 'dns-packet';
 import { CLUSTER_BLOCK, serveCorefile, WEB_NAME, type Served } from './cluster-fixture.js';
 import { FORMERR, PROTOCOL_ROWS, type Expected } from './protocol-table.js';
 import { buildQuery } from './query-builder.js';
-import { exchange, renderRecords, viewReply, type Transport } from './wire-client.js';
+import { TcpPeer } from '../abuse/tcp-peer.js';
+import { exchange, frame, renderRecords, viewReply, type Transport } from './wire-client.js';
 
 /** How long a dropped query is watched for a reply. */
 const SILENCE_MS = 500;
@@ -43,6 +44,32 @@ describe('protocol conformance (RFC 8906, RFC 6891, RFC 7766)', () => {
       });
     });
   }
+
+  it('tcp: pipelined queries in one segment are each answered (RFC 7766 §6.2.1.1)', async () => {
+    const peer = await TcpPeer.connect(served.port);
+    const ids = [0x6001, 0x6002, 0x6003];
+    peer.write(Buffer.concat(ids.map((id) => frame(buildQuery({ id, name: WEB_NAME })))));
+    const replies = await peer.waitReplies(3, 2000);
+    peer.destroy();
+    assert.deepEqual(replies.map((r) => viewReply(r).id).sort(), ids);
+    for (const reply of replies) {
+      assert.deepEqual(renderRecords(dnsPacket.decode(reply).answers), [`${WEB_NAME} 5 A 10.96.0.20`]);
+    }
+  });
+
+  it('tcp: a query split across segments is answered once whole', async () => {
+    const peer = await TcpPeer.connect(served.port);
+    const bytes = frame(buildQuery({ id: 0x6100, name: WEB_NAME }));
+    const cuts = [0, 1, 2, 13, bytes.length];
+    for (let i = 1; i < cuts.length; i++) {
+      peer.write(bytes.subarray(cuts[i - 1], cuts[i]));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const [reply] = await peer.waitReplies(1, 2000);
+    peer.destroy();
+    assert.equal(viewReply(reply).id, 0x6100);
+    assert.equal(viewReply(reply).ancount, 1);
+  });
 });
 
 function assertReply(reply: Buffer, id: number, want: Expected): void {

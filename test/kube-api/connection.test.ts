@@ -117,3 +117,22 @@ test('in-cluster settings read the service-account token file and CA', async () 
   assert.equal(String(options.ca), pki.caCert.toString());
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a user entry the light path lacks (basic auth) goes through KubeConfig itself', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-conn-'));
+  const file = path.join(dir, 'basic.yaml');
+  fs.writeFileSync(file, [
+    'current-context: c',
+    'contexts: [{name: c, context: {cluster: k, user: u}}]',
+    'clusters: [{name: k, cluster: {server: "https://127.0.0.1:6443"}}]',
+    'users: [{name: u, user: {username: alice, password: wonderland}}]',
+    '',
+  ].join('\n'));
+  const connection = await loadConnection({ kubeconfig: file });
+  const options: https.RequestOptions = {};
+  await connection.apply(options);
+  assert.equal(connection.description.full, 'yes');
+  assert.equal(options.auth, 'alice:wonderland');
+  assert.ok(!JSON.stringify(connection.description).includes('wonderland'));
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -99,6 +99,36 @@ describe('reload', () => {
   });
 });
 
+describe('reload of imported files', () => {
+  // Regression: only files that a block or directive came from were hashed, so an imported
+  // file holding only snippet definitions (or only comments) was never watched.
+  it('reloads when a snippet-only imported file changes', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-reload-import-'));
+    const snippets = path.join(dir, 'snippets.conf');
+    await fs.writeFile(snippets, '(extra) {\n}\n');
+    const file = path.join(dir, 'Corefile');
+    await fs.writeFile(
+      file,
+      'import snippets.conf\nexample.org:0 {\n  prometheus 127.0.0.1:0\n' +
+        '  reload 200ms 50ms\n  import extra\n}\n',
+    );
+    const proc = await ClusterDnsProcess.serve(['--conf', file, '--listen', '127.0.0.1:0']);
+    const metrics = proc.httpPort('prometheus');
+    const before = await versionDigest(metrics);
+    assert.match(before, /^[0-9a-f]{128}$/);
+    assert.equal((await dig('www.example.org', 'A', { port: proc.port })).status, 'SERVFAIL');
+
+    await fs.writeFile(snippets, '(extra) {\n  errors\n}\n');
+    const reloaded = await proc.waitFor((l) => l.msg === 'config reloaded', 3000);
+    assert.equal(reloaded.reason, 'corefile changed');
+    const after = await versionDigest(metrics);
+    assert.match(after, /^[0-9a-f]{128}$/);
+    assert.notEqual(after, before);
+    assert.equal(proc.lines.filter((l) => l.msg === 'config reloaded').length, 1);
+    assert.equal(await proc.stop(), 0);
+  });
+});
+
 describe('reload with cluster state', () => {
   it('keeps the one Kubernetes state source across a reload', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-reload-'));

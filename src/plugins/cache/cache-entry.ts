@@ -8,7 +8,7 @@
  */
 import { Flag, HEADER_SIZE, Rcode, RRType } from '../../wire/constants.js';
 import type { CacheConfig, CacheSection } from './cache-config.js';
-import { scanReply, type ScannedRecord } from './reply-scan.js';
+import { scanReply, type ScannedRecord } from '../../wire/reply-scan.js';
 
 export type EntryKind = 'success' | 'denial';
 

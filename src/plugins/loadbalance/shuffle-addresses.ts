@@ -5,7 +5,7 @@
  * only address bytes and TTLs move, so no compression pointer can be broken.
  */
 import { HEADER_SIZE, RRType } from '../../wire/constants.js';
-import { readName, scanReply, type ScannedRecord } from '../cache/reply-scan.js';
+import { readName, scanReply, type ScannedRecord } from '../../wire/reply-scan.js';
 
 /** Shuffles `wire` in place; a malformed or single-address reply is left as it is. */
 export function shuffleAddresses(wire: Buffer, random: () => number): void {

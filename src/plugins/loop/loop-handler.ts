@@ -1,10 +1,15 @@
 /**
  * Forwarding-loop detection, as CoreDNS's loop plugin does it: at start, a query for
- * `<random>.<random>.<zone>` type HINFO goes down the chain. If that same name comes back to
- * this handler more than twice, our queries reach ourselves again (typically a resolv.conf
- * that points at a loopback resolver) and the process must stop: serving would only spin
- * queries until they time out. A probe that gets an answer other than SERVFAIL proves there is
- * no loop and turns the check off; failed probes are retried every 0.5 s for 30 s.
+ * `<random>.<random>.<zone>` type HINFO goes down the chain. If that same name arrives at
+ * this handler as an incoming query more than twice, our queries reach ourselves again
+ * (typically a resolv.conf that points at a loopback resolver) and the process must stop:
+ * serving would only spin queries until they time out. A probe that gets an answer other than
+ * SERVFAIL proves there is no loop and turns the check off; failed probes are retried every
+ * 0.5 s for 30 s.
+ *
+ * The probes we send are handed to the next plugin directly and never counted: only a probe
+ * that comes back through a listener is evidence of a loop. An upstream that is down answers
+ * every probe SERVFAIL (or not at all), which is not a loop.
  */
 import type { Logger } from 'pino';
 import type { Closable, Handler, Reply } from '../../chain/handler.js';
@@ -75,7 +80,8 @@ export class LoopHandler implements Handler, Closable {
     const request = new DnsRequest(parsed.query, wire, 'udp', '', 0, process.hrtime.bigint());
     let rcode: number = Rcode.SERVFAIL;
     try {
-      const reply = await this.serve(request);
+      // Straight to `next`: our own probe going out must not count as one coming back.
+      const reply = await this.next.serve(request);
       if (reply && reply.length >= 4) rcode = reply[3] & 0xf;
     } catch {
       rcode = Rcode.SERVFAIL;

@@ -1,9 +1,9 @@
 /**
  * A bounds-checked walk over the records of a DNS reply in wire format, without decoding
- * names or data: where each record's TTL and data sit, so that the cache can rewrite TTLs and
- * loadbalance can permute addresses in place.
+ * names or data: where each record's TTL and data sit, so that plugins can work on a reply
+ * in place (the cache rewrites TTLs, loadbalance permutes addresses).
  */
-import { HEADER_SIZE, MAX_LABEL_OCTETS, RRType } from '../../wire/constants.js';
+import { HEADER_SIZE, MAX_LABEL_OCTETS, RRType } from './constants.js';
 
 /** One record of a reply: offsets into the message, never copies. */
 export interface ScannedRecord {
