@@ -80,7 +80,11 @@ export class QueryRecorder {
     const timer = setTimeout(() => this.pending.delete(id), this.timeoutMs);
     this.pending.set(id, { record, timer });
     this.records.push(record);
-    this.socket.send(buildQuery({ id, name: probe.name, type: probe.type }), this.port, '127.0.0.1');
+    this.socket.send(
+      buildQuery({ id, name: probe.name, type: probe.type }),
+      this.port,
+      '127.0.0.1',
+    );
   }
 
   private onReply(reply: Buffer): void {
@@ -99,7 +103,9 @@ export class QueryRecorder {
 
 /** `RCODE` or `RCODE addr,addr` of a reply, in the form of `Probe.expect`. */
 export function summarize(reply: Buffer): string {
-  const rcode = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'][viewReply(reply).rcode];
+  const rcode = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'][
+    viewReply(reply).rcode
+  ];
   const answers = dnsPacket.decode(reply).answers ?? [];
   const data = answers.map((a) => String((a as { data?: unknown }).data)).sort();
   return data.length > 0 ? `${rcode} ${data.join(',')}` : (rcode ?? 'RCODE?');

@@ -39,7 +39,8 @@ interface PhaseReport {
   wrong: number;
   unanswered: number;
   maxLatencyMs: number;
-  recoveryMs: number | null;
+  /** null: never recovered within 20 s; undefined: nothing to recover from. */
+  recoveryMs: number | null | undefined;
   note: string;
 }
 
@@ -89,8 +90,11 @@ async function main(): Promise<void> {
   const steady = runDnsperf({ port, queryFile, seconds: 75, rate: 1000, clients: 4, cpu: 1 });
   const recorder = new QueryRecorder(port, PROBES, 150, UNANSWERED_AFTER_MS);
   recorder.start();
-  const recoveries = new Map<string, { ms: number | null; note: string }>();
-  const phase = async (name: string, act: () => Promise<{ ms: number | null; note: string }>) => {
+  const recoveries = new Map<string, { ms: number | null | undefined; note: string }>();
+  const phase = async (
+    name: string,
+    act: () => Promise<{ ms: number | null | undefined; note: string }>,
+  ): Promise<void> => {
     recorder.phase = name;
     recoveries.set(name, await act());
     await sleep(3000);
@@ -98,7 +102,7 @@ async function main(): Promise<void> {
 
   await phase('baseline', async () => {
     await sleep(3000);
-    return { ms: null, note: 'no fault' };
+    return { ms: undefined, note: 'no fault' };
   });
   await phase('watch cut', async () => {
     await api.stop();
@@ -139,16 +143,26 @@ async function main(): Promise<void> {
   await phase('reload bad', async () => {
     fs.writeFileSync(conf, 'cluster.local:0 {\n    kubernetes cluster.local {\n');
     proc.child.kill('SIGHUP');
-    await proc.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('reload failed'), 10_000);
+    await proc.waitFor(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('reload failed'),
+      10_000,
+    );
     await sleep(2000);
     fs.writeFileSync(conf, corefile(kubeconfig, upstream.port, 7));
-    return { ms: 0, note: 'unterminated block, SIGHUP: reload refused, old config kept serving' };
+    return {
+      ms: undefined,
+      note: 'unterminated block, SIGHUP: reload refused, old config kept serving',
+    };
   });
 
   await recorder.stop();
   const load = await steady;
   const reports = [...recoveries.keys()].map((name) =>
-    report(name, recorder.records.filter((r) => r.phase === name), recoveries.get(name)!),
+    report(
+      name,
+      recorder.records.filter((r) => r.phase === name),
+      recoveries.get(name)!,
+    ),
   );
   await proc.stop();
   await upstream.stop();
@@ -157,7 +171,11 @@ async function main(): Promise<void> {
   print(reports, load);
 }
 
-function report(phase: string, records: QueryRecord[], recovery: { ms: number | null; note: string }): PhaseReport {
+function report(
+  phase: string,
+  records: QueryRecord[],
+  recovery: { ms: number | null | undefined; note: string },
+): PhaseReport {
   const count = (outcome: string) => records.filter((r) => r.outcome === outcome).length;
   const wrong = records.filter((r) => r.outcome === 'wrong');
   return {
@@ -167,19 +185,31 @@ function report(phase: string, records: QueryRecord[], recovery: { ms: number | 
     servfail: count('servfail'),
     wrong: wrong.length,
     unanswered: count('unanswered'),
-    maxLatencyMs: Math.max(0, ...records.filter((r) => r.outcome !== 'unanswered').map((r) => r.latencyMs)),
+    maxLatencyMs: Math.max(
+      0,
+      ...records.filter((r) => r.outcome !== 'unanswered').map((r) => r.latencyMs),
+    ),
     recoveryMs: recovery.ms,
-    note: recovery.note + (wrong.length ? `; wrong: ${wrong.slice(0, 3).map((w) => `${w.name}=${w.got}`).join(' ')}` : ''),
+    note:
+      recovery.note +
+      (wrong.length
+        ? `; wrong: ${wrong
+            .slice(0, 3)
+            .map((w) => `${w.name}=${w.got}`)
+            .join(' ')}`
+        : ''),
   };
 }
 
 function print(reports: PhaseReport[], load: DnsperfResult): void {
-  console.log('| phase | queries | right | SERVFAIL | wrong | unanswered (>3 s) | max latency ms | recovery ms | what |');
+  console.log(
+    '| phase | queries | right | SERVFAIL | wrong | unanswered (>3 s) | max latency ms | recovery ms | what |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of reports) {
     console.log(
       `| ${r.phase} | ${r.queries} | ${r.ok} | ${r.servfail} | ${r.wrong} | ${r.unanswered} | ` +
-        `${r.maxLatencyMs} | ${r.recoveryMs ?? 'never'} | ${r.note} |`,
+        `${r.maxLatencyMs} | ${recoveryText(r.recoveryMs)} | ${r.note} |`,
     );
   }
   console.log(
@@ -189,6 +219,11 @@ function print(reports: PhaseReport[], load: DnsperfResult): void {
   );
   const bad = reports.reduce((n, r) => n + r.wrong + r.unanswered, 0);
   if (bad > 0) process.exitCode = 1;
+}
+
+function recoveryText(ms: number | null | undefined): string {
+  if (ms === undefined) return '-';
+  return ms === null ? 'not within 20 s' : String(ms);
 }
 
 main().catch((err: unknown) => {

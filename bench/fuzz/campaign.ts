@@ -60,8 +60,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     durationMs: 0,
   };
   const started = Date.now();
-  const udp = await UdpBlaster.open(options.host ?? '127.0.0.1', options.port, options.udpRate, (reply) =>
-    countReply(result, 'udp', reply),
+  const udp = await UdpBlaster.open(
+    options.host ?? '127.0.0.1',
+    options.port,
+    options.udpRate,
+    (reply) => countReply(result, 'udp', reply),
   );
   try {
     while (result.sent.udp + result.sent.tcp < options.packets) {
@@ -128,7 +131,9 @@ class UdpBlaster {
     for (let i = 0; i < packets.length; i += 50) {
       const slice = packets.slice(i, i + 50);
       await Promise.all(
-        slice.map((p) => new Promise<void>((r) => this.socket.send(p, this.port, this.host, () => r()))),
+        slice.map(
+          (p) => new Promise<void>((r) => this.socket.send(p, this.port, this.host, () => r())),
+        ),
       );
       const due = started + ((i + slice.length) * 1000) / this.rate;
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
@@ -162,7 +167,11 @@ async function tcpBatch(
 }
 
 /** One connection: writes the packets, half-closes, waits for the server to close (≤ 5 s). */
-function tcpPiece(options: CampaignOptions, packets: readonly Buffer[], onReply: (r: Buffer) => void): Promise<void> {
+function tcpPiece(
+  options: CampaignOptions,
+  packets: readonly Buffer[],
+  onReply: (r: Buffer) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     let pending = Buffer.alloc(0);
     const socket = net.connect({ port: options.port, host: options.host ?? '127.0.0.1' }, () => {

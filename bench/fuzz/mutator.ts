@@ -86,7 +86,8 @@ function apply(strategy: Strategy, packet: Buffer, random: Random): Buffer {
 
 function bitFlip(packet: Buffer, random: Random): Buffer {
   if (packet.length === 0) return packet;
-  for (let n = 1 + int(random, 4); n > 0; n--) packet[int(random, packet.length)] ^= 1 << int(random, 8);
+  for (let n = 1 + int(random, 4); n > 0; n--)
+    packet[int(random, packet.length)] ^= 1 << int(random, 8);
   return packet;
 }
 
@@ -107,7 +108,7 @@ function setCount(packet: Buffer, random: Random): Buffer {
 /** Finds the question's label-length octets and sets one to a boundary value. */
 function labelLength(packet: Buffer, random: Random): Buffer {
   const offsets: number[] = [];
-  for (let pos = 12; pos < packet.length && packet[pos] !== 0 && packet[pos] < 64; ) {
+  for (let pos = 12; pos < packet.length && packet[pos] !== 0 && packet[pos] < 64;) {
     offsets.push(pos);
     pos += packet[pos] + 1;
   }
@@ -120,7 +121,8 @@ function labelLength(packet: Buffer, random: Random): Buffer {
 function withOpt(packet: Buffer, random: Random): Buffer {
   if (packet.length < 12) return packet;
   const options: [number, Buffer][] = [];
-  for (let n = int(random, 4); n > 0; n--) options.push([int(random, 65536), randomBytes(random, int(random, 40))]);
+  for (let n = int(random, 4); n > 0; n--)
+    options.push([int(random, 65536), randomBytes(random, int(random, 40))]);
   const opt = optRecord({
     version: random() < 0.5 ? 0 : int(random, 256),
     udpSize: pick(random, [0, 1, 511, 512, 1232, 4096, 65535]),
@@ -133,7 +135,7 @@ function withOpt(packet: Buffer, random: Random): Buffer {
   return out;
 }
 
-/** Writes a compression pointer (to itself, backwards, forwards or beyond) somewhere in the name. */
+/** Writes a compression pointer (to itself, backwards, forwards, beyond) into the name. */
 function pointer(packet: Buffer, random: Random): Buffer {
   if (packet.length < 14) return packet;
   const at = 12 + int(random, Math.max(1, packet.length - 13));

@@ -27,6 +27,8 @@ function check(reply: Buffer, transport: 'udp' | 'tcp'): void {
   const answer = renderRecords(dnsPacket.decode(reply).answers);
   const expected = [`${WEB_NAME} 5 A ${WEB_IP}`];
   if (view.id !== id || view.rcode !== 0 || answer.join() !== expected.join()) {
-    throw new Error(`probe over ${transport}: rcode ${view.rcode}, answer ${JSON.stringify(answer)}`);
+    throw new Error(
+      `probe over ${transport}: rcode ${view.rcode}, answer ${JSON.stringify(answer)}`,
+    );
   }
 }

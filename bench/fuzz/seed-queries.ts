@@ -25,7 +25,17 @@ export function seedQueries(): Buffer[] {
     seeds.push(buildQuery({ id: i, name, type }));
     seeds.push(buildQuery({ id: i, name, type, edns: { flags: 0x8000, udpSize: 4096 } }));
     seeds.push(
-      buildQuery({ id: i, name, type, edns: { options: [[10, Buffer.alloc(8, 7)], [12, Buffer.alloc(16)]] } }),
+      buildQuery({
+        id: i,
+        name,
+        type,
+        edns: {
+          options: [
+            [10, Buffer.alloc(8, 7)],
+            [12, Buffer.alloc(16)],
+          ],
+        },
+      }),
     );
   });
   seeds.push(buildQuery({ id: 99, name: 'version.bind', type: 16, qclass: 3 }));

@@ -10,10 +10,26 @@ export const SERVICES = 40;
 
 /** Shares of the mix, out of 20 lines. */
 const PATTERN = [
-  'cluster', 'cluster', 'cluster', 'cluster', 'cluster', 'cluster', 'cluster', 'cluster',
-  'cached', 'cached', 'cached', 'cached', 'cached',
-  'miss', 'miss', 'miss', 'miss',
-  'nx-cluster', 'nx-cluster', 'nx-upstream',
+  'cluster',
+  'cluster',
+  'cluster',
+  'cluster',
+  'cluster',
+  'cluster',
+  'cluster',
+  'cluster',
+  'cached',
+  'cached',
+  'cached',
+  'cached',
+  'cached',
+  'miss',
+  'miss',
+  'miss',
+  'miss',
+  'nx-cluster',
+  'nx-cluster',
+  'nx-upstream',
 ] as const;
 
 /** Writes `lines` queries to `file` (dnsperf's `NAME TYPE` format). */

@@ -30,6 +30,7 @@ const { values } = parseArgs({
 interface Minute {
   minute: number;
   sent: number;
+  qps: number;
   lost: number;
   rcodes: Readonly<Record<string, number>>;
   p50: number;
@@ -78,7 +79,12 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterdns-soak-'));
   const api = await TestApiServer.start({ bookmarkIntervalMs: 5000 });
   api.load('namespaces', [namespace('shop')]);
-  api.load('services', Array.from({ length: SERVICES }, (_, i) => service('shop', `svc-${i}`, { clusterIP: ip(i, 0) })));
+  api.load(
+    'services',
+    Array.from({ length: SERVICES }, (_, i) =>
+      service('shop', `svc-${i}`, { clusterIP: ip(i, 0) }),
+    ),
+  );
   const upstream = await Dnsmasq.start([
     '--address=/ext.test/192.0.2.1',
     '--address=/miss.test/192.0.2.2',
@@ -94,23 +100,44 @@ async function main(): Promise<void> {
   const queryFile = path.join(dir, 'queries.txt');
   writeQueryMix(queryFile, 400_000);
 
-  const capacity = await runDnsperf({ port: proc.port, queryFile, seconds: 15, clients: 4, outstanding: 200 });
+  const capacity = await runDnsperf({
+    port: proc.port,
+    queryFile,
+    seconds: 15,
+    clients: 4,
+    outstanding: 200,
+  });
   const rate = Math.round(capacity.qps * Number(values.load));
-  console.log(`capacity ${capacity.qps.toFixed(0)} qps (lost ${capacity.lost}); soak at ${rate} qps for ${minutes} min`);
-  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, ${os.totalmem() >> 30} GiB, node ${process.version}`);
+  console.log(
+    `capacity ${capacity.qps.toFixed(0)} qps (lost ${capacity.lost}); soak at ${rate} qps for ${minutes} min`,
+  );
+  console.log(
+    `machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
   const stopChurn = churn(api);
   const rows: Minute[] = [];
   try {
     for (let minute = 1; minute <= minutes; minute++) {
       let rssMax = 0;
       const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssKb(pid))), 5000);
-      const result = await runDnsperf({ port: proc.port, queryFile, seconds: 60, rate, perQuery: true });
+      const result = await runDnsperf({
+        port: proc.port,
+        queryFile,
+        seconds: 60,
+        rate,
+        perQuery: true,
+        // A deep window, so that the client never caps the rate the server is offered.
+        outstanding: 1000,
+      });
       clearInterval(sampler);
-      const [p50, p90, p99, p999] = percentiles(result.latenciesUs, [50, 90, 99, 99.9]).map((us) => us / 1000);
+      const [p50, p90, p99, p999] = percentiles(result.latenciesUs, [50, 90, 99, 99.9]).map(
+        (us) => us / 1000,
+      );
       const rss = rssKb(pid);
       const row: Minute = {
         minute,
         sent: result.sent,
+        qps: result.qps,
         lost: result.lost,
         rcodes: result.rcodes,
         p50,
@@ -136,19 +163,21 @@ async function main(): Promise<void> {
 
 function printRow(row: Minute, header: boolean): void {
   if (header) {
-    console.log('| min | sent | lost | NOERROR | NXDOMAIN | SERVFAIL | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | RSS MiB (max) |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log(
+      '| min | sent | qps | lost | NOERROR | NXDOMAIN | SERVFAIL | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | RSS MiB (max) |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   }
   const r = row.rcodes;
   const ms = (v: number): string => v.toFixed(2);
   console.log(
-    `| ${row.minute} | ${row.sent} | ${row.lost} | ${r.NOERROR ?? 0} | ${r.NXDOMAIN ?? 0} | ${r.SERVFAIL ?? 0} | ` +
+    `| ${row.minute} | ${row.sent} | ${row.qps.toFixed(0)} | ${row.lost} | ${r.NOERROR ?? 0} | ${r.NXDOMAIN ?? 0} | ${r.SERVFAIL ?? 0} | ` +
       `${ms(row.p50)} | ${ms(row.p90)} | ${ms(row.p99)} | ${ms(row.p999)} | ${ms(row.max)} | ` +
       `${(row.rssKb / 1024).toFixed(1)} (${(row.rssMaxKb / 1024).toFixed(1)}) |`,
   );
 }
 
-/** Memory levels off when the second half grows < 10% over the first; latency holds when p99 does. */
+/** Compares the second half of the run with the first: RSS growth and p99 drift. */
 function printVerdict(rows: Minute[]): void {
   if (rows.length < 2) return;
   const half = Math.floor(rows.length / 2);

@@ -1,6 +1,6 @@
 /**
- * The handlers at the ends of a chain: what answers when no plugin does, and when no server
- * block serves the name.
+ * The handler at the end of a chain (what answers when no plugin does), and the error reply
+ * the server also uses for names that no server block serves.
  */
 import { encodeError } from '../wire/message-writer.js';
 import { Rcode } from '../wire/constants.js';
@@ -21,13 +21,5 @@ export const chainEnd: Handler = {
   name: 'chain-end',
   serve(request: DnsRequest): Reply {
     return errorReply(request, Rcode.SERVFAIL);
-  },
-};
-
-/** Answers names that no server block of the listener serves: REFUSED, as CoreDNS does. */
-export const notServed: Handler = {
-  name: 'no-zone',
-  serve(request: DnsRequest): Reply {
-    return errorReply(request, Rcode.REFUSED);
   },
 };

@@ -7,9 +7,11 @@
  */
 import type { Logger } from 'pino';
 import type { Directive, ServerBlock } from '../config/directive.js';
-import { parseServerKey } from '../config/server-key.js';
+import { zonesByPort } from '../config/server-key.js';
 import { ConfigError } from '../errors.js';
 import type { Registry } from '../metrics/registry.js';
+import { markPluginsEnabled } from '../plugins/prometheus/plugins-enabled.js';
+import { InternalResolver } from '../server/internal-resolver.js';
 import {
   formatListenAddress,
   parseBindHost,
@@ -17,7 +19,13 @@ import {
 } from '../server/listen-address.js';
 import { chainEnd } from './assemble-terminal.js';
 import type { Closable, Handler, Readiness } from './handler.js';
-import type { BlockInfo, Lifecycle, PluginContext, SharedResources } from './plugin.js';
+import type {
+  BlockInfo,
+  DroppedQueryHook,
+  Lifecycle,
+  PluginContext,
+  SharedResources,
+} from './plugin.js';
 import { pluginRank, SETUP_ONLY_DIRECTIVES } from './plugin-order.js';
 import type { PluginRegistry } from './plugin-registry.js';
 
@@ -33,6 +41,10 @@ export interface ListenerPlan {
   readonly key: string;
   readonly address: ListenAddress;
   readonly routes: Route[];
+  /** Internal resolvers of chains on this listener: the server binds them to its router. */
+  readonly resolvers: InternalResolver[];
+  /** Called for queries of this listener that reach no chain; null when nobody asked. */
+  dropped: DroppedQueryHook | null;
 }
 
 export interface AssembleOptions {
@@ -54,8 +66,12 @@ export function assemble(blocks: readonly ServerBlock[], options: AssembleOption
   for (const block of blocks) {
     for (const group of portGroups(block, options.listen)) {
       const chain = buildChain(block, group.info, options);
-      for (const address of group.addresses)
-        addRoutes(plans, address, group.info.zones, chain, block);
+      group.addresses.forEach((address, i) => {
+        const plan = addRoutes(plans, address, group.info.zones, chain.handler, block);
+        // One router answers the chain's internal queries: its first listener's.
+        if (i === 0) plan.resolvers.push(chain.resolver);
+        plan.dropped ??= chain.dropped;
+      });
     }
   }
   return [...plans.values()];
@@ -68,15 +84,9 @@ interface PortGroup {
 
 /** Splits a block by port: keys with the same port share one chain, as one CoreDNS server. */
 function portGroups(block: ServerBlock, listen: readonly ListenAddress[] | null): PortGroup[] {
-  const keys = block.keys.map((key) => parseServerKey(key, block));
   const binds = bindHosts(block.directives);
-  const byPort = new Map<number, string[]>();
-  for (const key of keys) {
-    const port = listen ? -1 : key.port;
-    const zones = byPort.get(port) ?? [];
-    if (!zones.includes(key.zone)) zones.push(key.zone);
-    byPort.set(port, zones);
-  }
+  // `serve --listen` puts every key on the listen ports: one chain for the whole block.
+  const byPort = zonesByPort(block.keys, block, (port) => (listen ? -1 : port));
   return [...byPort].map(([port, zones]) => {
     const addresses = listen
       ? listen.flatMap((l) => (binds.length ? binds.map((host) => ({ host, port: l.port })) : [l]))
@@ -99,8 +109,15 @@ function bindHosts(directives: readonly Directive[]): string[] {
   return [...new Set(hosts)];
 }
 
+/** A block's chain and what the server wires to it once the listeners' routers exist. */
+interface BuiltChain {
+  readonly handler: Handler;
+  readonly resolver: InternalResolver;
+  readonly dropped: DroppedQueryHook | null;
+}
+
 /** Parses every directive, then builds the chain from its tail so each link knows its next. */
-function buildChain(block: ServerBlock, info: BlockInfo, options: AssembleOptions): Handler {
+function buildChain(block: ServerBlock, info: BlockInfo, options: AssembleOptions): BuiltChain {
   const links = block.directives
     .filter((d) => !SETUP_ONLY_DIRECTIVES.has(d.name))
     .map((directive) => {
@@ -108,6 +125,8 @@ function buildChain(block: ServerBlock, info: BlockInfo, options: AssembleOption
       return { setup, config: setup.parse(directive, info) as unknown };
     })
     .sort((a, b) => pluginRank(a.setup.name) - pluginRank(b.setup.name));
+  const resolver = new InternalResolver();
+  let dropped: DroppedQueryHook | null = null;
   const context: PluginContext = {
     logger: options.logger,
     metrics: options.metrics,
@@ -116,13 +135,23 @@ function buildChain(block: ServerBlock, info: BlockInfo, options: AssembleOption
     lifecycle: options.lifecycle,
     addReadiness: options.addReadiness,
     addClosable: options.addClosable,
+    resolve: (name, type, origin) => resolver.resolve(name, type, origin),
+    onDropped: (hook) => {
+      dropped ??= hook;
+    },
   };
   let next = chainEnd;
+  const handlers: string[] = [];
   for (let i = links.length - 1; i >= 0; i--) {
     const { setup, config } = links[i];
-    next = setup.create(config, next, context);
+    const created = setup.create(config, next, context);
+    // Process services (health, ready, reload) return `next`: they are no link of the chain.
+    if (created !== next) handlers.unshift(setup.name);
+    next = created;
   }
-  return next;
+  // As CoreDNS: a block that exports metrics lists the plugins of its chain as enabled.
+  if (handlers.includes('prometheus')) markPluginsEnabled(options.metrics, info, handlers);
+  return { handler: next, resolver, dropped };
 }
 
 function addRoutes(
@@ -131,9 +160,9 @@ function addRoutes(
   zones: readonly string[],
   handler: Handler,
   block: ServerBlock,
-): void {
+): ListenerPlan {
   const key = formatListenAddress(address);
-  const plan = plans.get(key) ?? { key, address, routes: [] };
+  const plan = plans.get(key) ?? { key, address, routes: [], resolvers: [], dropped: null };
   plans.set(key, plan);
   for (const zone of zones) {
     if (plan.routes.some((r) => r.zone === zone)) {
@@ -142,4 +171,5 @@ function addRoutes(
     }
     plan.routes.push({ zone, handler });
   }
+  return plan;
 }

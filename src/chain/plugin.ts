@@ -6,7 +6,8 @@
 import type { Logger } from 'pino';
 import type { Directive } from '../config/directive.js';
 import type { Registry } from '../metrics/registry.js';
-import type { Closable, Handler, Readiness } from './handler.js';
+import type { Closable, Handler, Readiness, Reply } from './handler.js';
+import type { DnsRequest } from './request.js';
 
 /** What a plugin knows of the server block it sits in. */
 export interface BlockInfo {
@@ -49,6 +50,20 @@ export interface Lifecycle {
   addStartup(task: Promise<unknown>): void;
 }
 
+/**
+ * Resolves `name` (query-name text) for `type` through the server's own zone routing, as if
+ * `origin`'s client had asked: the block serving the name answers. Resolves to the reply's
+ * wire, or null when nothing answered (not yet bound, nested too deep, a bad name, a failed
+ * chain). Never rejects.
+ */
+export type InternalResolve = (name: string, type: number, origin: DnsRequest) => Promise<Reply>;
+
+/**
+ * Called with a query of the block's listener that reached no chain and the reply sent (null
+ * when none was), e.g. a name no block serves (REFUSED) or an answered malformed packet.
+ */
+export type DroppedQueryHook = (request: DnsRequest, reply: Reply) => void;
+
 export interface PluginContext {
   readonly logger: Logger;
   readonly metrics: Registry;
@@ -63,6 +78,18 @@ export interface PluginContext {
    * built in plugin unit tests need not provide one.
    */
   readonly lifecycle?: Lifecycle;
+  /**
+   * The server's internal resolver (see InternalResolve). Set by the server for every chain;
+   * optional (additive) so that plugin unit tests need not provide one. Callable only while
+   * answering queries: during `create` the routers do not exist yet (it resolves to null).
+   */
+  readonly resolve?: InternalResolve;
+  /**
+   * Registers a hook for the queries of this block's listeners that reach no chain. The first
+   * hook registered for a listener is the one called (the prometheus plugin counts these
+   * under CoreDNS's zone `dropped`). Optional, additive.
+   */
+  readonly onDropped?: (hook: DroppedQueryHook) => void;
 }
 
 export interface PluginSetup<Config = unknown> {

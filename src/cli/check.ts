@@ -9,7 +9,7 @@ import { builtInPlugins, type PluginRegistry } from '../chain/plugin-registry.js
 import { SETUP_ONLY_DIRECTIVES } from '../chain/plugin-order.js';
 import { loadCorefile } from '../config/corefile.js';
 import type { ServerBlock } from '../config/directive.js';
-import { parseServerKey } from '../config/server-key.js';
+import { zonesByPort } from '../config/server-key.js';
 
 interface Output {
   write(text: string): unknown;
@@ -53,10 +53,6 @@ function checkBlock(block: ServerBlock, registry: PluginRegistry): void {
 }
 
 function blockInfos(block: ServerBlock): BlockInfo[] {
-  const byPort = new Map<number, string[]>();
-  for (const raw of block.keys) {
-    const key = parseServerKey(raw, block);
-    byPort.set(key.port, [...(byPort.get(key.port) ?? []), key.zone]);
-  }
+  const byPort = zonesByPort(block.keys, block);
   return [...byPort].map(([port, zones]) => ({ zones, port, server: `dns://:${port}` }));
 }

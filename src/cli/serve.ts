@@ -127,8 +127,8 @@ async function runWorker(options: ServeOptions, command: Command, logger: Logger
     const instance = newInstance(options, command, workerLogger, createWorkerRegistry(slot));
     handleSignals(instance, workerLogger);
     const listeners = await instance.start();
-    reportServing(listeners);
     workerLogger.info({ listeners }, 'worker serving');
+    reportServing(listeners);
   } catch (err) {
     reportStartupFailure(workerLogger, err);
     // The IPC channel to the primary would keep this process alive.

@@ -42,6 +42,27 @@ export function parseServerKey(raw: string, at: SourcePosition): ServerKey {
   return { zone, port, text: `${zone || '.'}:${port}` };
 }
 
+/**
+ * A block's keys grouped by port: each port's zones in key order, without repeats. Keys with
+ * the same port share one chain, as one CoreDNS server does. `mapPort` lets a caller put keys
+ * on other ports (`serve --listen` puts them all on one). Throws as parseServerKey.
+ */
+export function zonesByPort(
+  keys: readonly string[],
+  at: SourcePosition,
+  mapPort: (port: number) => number = (port) => port,
+): Map<number, string[]> {
+  const byPort = new Map<number, string[]>();
+  for (const raw of keys) {
+    const key = parseServerKey(raw, at);
+    const port = mapPort(key.port);
+    const zones = byPort.get(port) ?? [];
+    if (!zones.includes(key.zone)) zones.push(key.zone);
+    byPort.set(port, zones);
+  }
+  return byPort;
+}
+
 function forwardZone(text: string, fail: (p: string) => ConfigError): string {
   const zone = text.toLowerCase().replace(/\.$/, '');
   if (zone === '') return '';
@@ -56,17 +77,26 @@ function forwardZone(text: string, fail: (p: string) => ConfigError): string {
   return zone;
 }
 
-/**
- * A CIDR network as its reverse zone. Only prefixes on a label boundary (a multiple of 8 bits for
- * IPv4, of 4 bits for IPv6) are accepted: other prefixes would need several zones, which CoreDNS
- * generates but clusterdns does not (no cluster needs them for its service or pod networks).
- */
 function reverseZone(text: string, fail: (p: string) => ConfigError): string {
+  const zone = cidrZone(text);
+  if (typeof zone !== 'string') throw fail(zone.problem);
+  return zone;
+}
+
+/**
+ * A CIDR network (`10.0.0.0/8`) as its reverse zone (`10.in-addr.arpa`), or the problem with
+ * it. Only prefixes on a label boundary (a multiple of 8 bits for IPv4, of 4 bits for IPv6) are
+ * accepted: other prefixes would need several zones, which CoreDNS generates but clusterdns
+ * does not (no cluster needs them for its service or pod networks).
+ */
+export function cidrZone(text: string): string | { readonly problem: string } {
   const [address, prefixText] = text.split('/');
   const prefix = Number(prefixText);
-  if (!/^\d{1,3}$/.test(prefixText ?? '')) throw fail('prefix length is not a number');
+  if (!/^\d{1,3}$/.test(prefixText ?? '')) return { problem: 'prefix length is not a number' };
   if (isIPv4(address)) {
-    if (prefix > 32 || prefix % 8 !== 0) throw fail('IPv4 prefix must be 0, 8, 16, 24 or 32');
+    if (prefix > 32 || prefix % 8 !== 0) {
+      return { problem: 'IPv4 prefix must be 0, 8, 16, 24 or 32' };
+    }
     const octets = address
       .split('.')
       .slice(0, prefix / 8)
@@ -74,14 +104,14 @@ function reverseZone(text: string, fail: (p: string) => ConfigError): string {
     return [...octets, 'in-addr', 'arpa'].join('.');
   }
   if (isIPv6(address)) {
-    if (prefix > 128 || prefix % 4 !== 0) throw fail('IPv6 prefix must be a multiple of 4');
+    if (prefix > 128 || prefix % 4 !== 0) return { problem: 'IPv6 prefix must be a multiple of 4' };
     const nibbles = expandIPv6(address)
       .slice(0, prefix / 4)
       .split('')
       .reverse();
     return [...nibbles, 'ip6', 'arpa'].join('.');
   }
-  throw fail(`"${address}" is not an IP address`);
+  return { problem: `"${address}" is not an IP address` };
 }
 
 function expandIPv6(address: string): string {

@@ -166,7 +166,11 @@ export class Instance implements ProcessState {
   /** Opens new listeners, then swaps every router at once and retires the old generation. */
   private async apply(generation: Generation): Promise<void> {
     const routers = new Map(
-      generation.plans.map((plan) => [plan.key, new ZoneRouter(plan.routes, generation.inFlight)]),
+      generation.plans.map((plan) => {
+        const router = new ZoneRouter(plan.routes, generation.inFlight, plan.dropped);
+        for (const resolver of plan.resolvers) resolver.bind(router);
+        return [plan.key, router];
+      }),
     );
     const opened = new Map<string, DnsListener>();
     try {

@@ -33,7 +33,13 @@ export class QueryDispatcher {
     port: number,
   ): Reply | Promise<Reply> {
     const parsed = parseQuery(wire);
-    if (!parsed.ok) return this.malformed(wire, parsed.error);
+    if (!parsed.ok) {
+      const reply = this.malformed(wire, parsed.error);
+      if (reply !== null && this.router.watchesDropped) {
+        this.router.reportDropped(malformedRequest(wire, transport, address, port), reply);
+      }
+      return reply;
+    }
     const request = new DnsRequest(
       parsed.query,
       wire,
@@ -101,6 +107,29 @@ export function fitReply(reply: Reply, request: DnsRequest): Reply {
   const header = encodeError(request.wire, query.questionEnd, flags & 0xf, query.edns);
   header.writeUInt16BE(flags | Flag.TC, 2);
   return header;
+}
+
+/**
+ * A stand-in request for an answered malformed packet, so metrics can count it: no question
+ * (name '', type 0, which metrics label "other"), the header's ID and flags.
+ */
+function malformedRequest(
+  wire: Buffer,
+  transport: Transport,
+  address: string,
+  port: number,
+): DnsRequest {
+  const query = {
+    id: wire.readUInt16BE(0),
+    flags: wire.readUInt16BE(2),
+    name: '',
+    type: 0,
+    class: 0,
+    questionEnd: HEADER_SIZE,
+    labelCount: 0,
+    edns: null,
+  };
+  return new DnsRequest(query, wire, transport, unmapIPv4(address), port, process.hrtime.bigint());
 }
 
 /**

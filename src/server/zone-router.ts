@@ -2,10 +2,12 @@
  * Picks the server block of a listener that serves a query: the block whose zone is the
  * longest suffix of the query name, the root zone '' matching every name (CoreDNS semantics).
  */
-import { notServed } from '../chain/assemble-terminal.js';
+import { errorReply } from '../chain/assemble-terminal.js';
 import type { Route } from '../chain/assemble.js';
 import type { Handler, Reply } from '../chain/handler.js';
+import type { DroppedQueryHook } from '../chain/plugin.js';
 import type { DnsRequest } from '../chain/request.js';
+import { Rcode } from '../wire/constants.js';
 
 /** Asynchronous queries still running on one configuration generation. */
 export class InFlight {
@@ -21,6 +23,8 @@ export class ZoneRouter implements Handler {
     routes: readonly Route[],
     /** Shared by every router of one configuration generation. */
     readonly inFlight: InFlight,
+    /** Told of every query that reaches no chain (metrics of the `dropped` zone). */
+    private readonly dropped: DroppedQueryHook | null = null,
   ) {
     const sorted = [...routes].sort((a, b) => b.zone.length - a.zone.length);
     this.zones = sorted.map((r) => r.zone);
@@ -37,7 +41,20 @@ export class ZoneRouter implements Handler {
         return this.handlers[i].serve(request);
       }
     }
-    return notServed.serve(request);
+    // REFUSED, as CoreDNS answers a name that no server block serves.
+    const reply = errorReply(request, Rcode.REFUSED);
+    this.dropped?.(request, reply);
+    return reply;
+  }
+
+  /** Reports a query the server answered (or dropped) before any routing, e.g. malformed. */
+  reportDropped(request: DnsRequest, reply: Reply): void {
+    this.dropped?.(request, reply);
+  }
+
+  /** True when some plugin wants to hear of queries that reach no chain. */
+  get watchesDropped(): boolean {
+    return this.dropped !== null;
   }
 }
 

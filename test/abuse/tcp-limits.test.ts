@@ -9,7 +9,12 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { CLUSTER_BLOCK, serveCorefile, WEB_NAME, type Served } from '../conformance/cluster-fixture.js';
+import {
+  CLUSTER_BLOCK,
+  serveCorefile,
+  WEB_NAME,
+  type Served,
+} from '../conformance/cluster-fixture.js';
 import { buildQuery } from '../conformance/query-builder.js';
 import { frame, viewReply } from '../conformance/wire-client.js';
 import { TcpPeer, until } from './tcp-peer.js';
@@ -75,7 +80,10 @@ describe('tcp timeouts and in-flight limit', () => {
     }
     await peer.waitReplies(12, 1000);
     assert.equal(peer.closed, false);
-    assert.deepEqual(peer.replies.map((r) => viewReply(r).id), [...Array(12).keys()]);
+    assert.deepEqual(
+      peer.replies.map((r) => viewReply(r).id),
+      [...Array(12).keys()],
+    );
     peer.destroy();
   });
 
@@ -85,7 +93,10 @@ describe('tcp timeouts and in-flight limit', () => {
     peer.write(webQuery(2).subarray(0, 7));
     const closedAt = await peer.waitClosed(2000);
     const stuck = closedAt - startedAt;
-    assert.ok(closedAt > 0 && stuck >= READ_MS - 20 && stuck < READ_MS + SLACK_MS, `closed after ${stuck} ms`);
+    assert.ok(
+      closedAt > 0 && stuck >= READ_MS - 20 && stuck < READ_MS + SLACK_MS,
+      `closed after ${stuck} ms`,
+    );
     assert.equal(peer.replies.length, 0);
   });
 
@@ -131,7 +142,13 @@ describe('tcp timeouts and in-flight limit', () => {
     const rcodes = blocked.replies.map((r) => [viewReply(r).id, viewReply(r).rcode]);
     assert.deepEqual(
       rcodes.sort((a, b) => a[0] - b[0]),
-      [[100, 2], [101, 2], [102, 2], [103, 2], [200, 0]],
+      [
+        [100, 2],
+        [101, 2],
+        [102, 2],
+        [103, 2],
+        [200, 0],
+      ],
     );
     blocked.destroy();
     free.destroy();

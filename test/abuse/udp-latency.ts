@@ -17,7 +17,11 @@ export interface LatencyReport {
 }
 
 /** Sends `count` queries for the fixture Service, `intervalMs` apart, each waiting up to 1 s. */
-export async function measureUdp(port: number, count: number, intervalMs: number): Promise<LatencyReport> {
+export async function measureUdp(
+  port: number,
+  count: number,
+  intervalMs: number,
+): Promise<LatencyReport> {
   const runs: Promise<number | null | 'wrong'>[] = [];
   for (let i = 0; i < count; i++) {
     runs.push(timedQuery(port, i));
@@ -25,7 +29,8 @@ export async function measureUdp(port: number, count: number, intervalMs: number
   }
   const results = await Promise.all(runs);
   const times = results.filter((r): r is number => typeof r === 'number').sort((a, b) => a - b);
-  const at = (q: number): number => (times.length ? times[Math.min(times.length - 1, Math.floor(q * times.length))] : NaN);
+  const at = (q: number): number =>
+    times.length ? times[Math.min(times.length - 1, Math.floor(q * times.length))] : NaN;
   return {
     sent: count,
     answered: times.length,

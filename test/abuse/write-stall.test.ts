@@ -5,7 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLUSTER_BLOCK, serveCorefile, WEB_NAME, type Served } from '../conformance/cluster-fixture.js';
+import {
+  CLUSTER_BLOCK,
+  serveCorefile,
+  WEB_NAME,
+  type Served,
+} from '../conformance/cluster-fixture.js';
 import { buildQuery } from '../conformance/query-builder.js';
 import { frame } from '../conformance/wire-client.js';
 import { TcpPeer } from './tcp-peer.js';
@@ -29,7 +34,9 @@ describe('tcp client that does not read', () => {
     // 300,000 queries (14 MB; answers near 30 MB): far more than the loopback socket buffers
     // of both sides hold, so the server's writes block. The client's own unsent bytes make
     // it notice the server's close even while it does not read.
-    const burst = Buffer.concat(Array.from({ length: 1000 }, (_, i) => frame(buildQuery({ id: i, name: WEB_NAME }))));
+    const burst = Buffer.concat(
+      Array.from({ length: 1000 }, (_, i) => frame(buildQuery({ id: i, name: WEB_NAME }))),
+    );
     for (let i = 0; i < 300; i++) peer.write(burst);
     const closedAt = await peer.waitClosed(3000 + IDLE_MS);
     peer.destroy();

@@ -17,7 +17,10 @@ const CASES: readonly { rules: string; error: string | null }[] = [
   { rules: 'permit net 10.0.0.0/8', error: "acl: unknown option 'permit'" },
   { rules: 'block net 10.0.0.0/33', error: 'acl: "10.0.0.0/33" has a prefix length outside 0..32' },
   { rules: 'block net fd00::/129', error: 'acl: "fd00::/129" has a prefix length outside 0..128' },
-  { rules: 'block net 10.0.0.300', error: 'acl: "10.0.0.300" is not an IP address or CIDR network' },
+  {
+    rules: 'block net 10.0.0.300',
+    error: 'acl: "10.0.0.300" is not an IP address or CIDR network',
+  },
   { rules: 'block type BOGUS', error: 'acl: "BOGUS" is not a query type' },
   { rules: 'block type', error: 'acl: "type" needs at least one QTYPE' },
   { rules: 'block net', error: 'acl: "net" needs at least one CIDR' },
@@ -28,7 +31,9 @@ function check(corefile: string): { code: number | null; stderr: string; file: s
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterdns-acl-'));
   const file = path.join(dir, 'Corefile');
   fs.writeFileSync(file, corefile);
-  const run = spawnSync(process.execPath, [CLI_PATH, 'check', '--conf', file], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [CLI_PATH, 'check', '--conf', file], {
+    encoding: 'utf8',
+  });
   fs.rmSync(dir, { recursive: true, force: true });
   return { code: run.status, stderr: run.stderr, file };
 }

@@ -42,7 +42,12 @@ const A = 1;
 const MX = 15;
 const TXT = 16;
 const AAAA = 28;
-const webA = { kind: 'answer', rcode: 0, answer: [`${WEB_NAME} 5 A 10.96.0.20`], authority: 0 } as const;
+const webA = {
+  kind: 'answer',
+  rcode: 0,
+  answer: [`${WEB_NAME} 5 A 10.96.0.20`],
+  authority: 0,
+} as const;
 const nodata = { kind: 'answer', rcode: 0, answer: [], authority: 1 } as const;
 
 const ROWS: readonly AclRow[] = [
@@ -51,14 +56,25 @@ const ROWS: readonly AclRow[] = [
   { from: '127.0.0.1', name: WEB_NAME, type: MX, outcome: { kind: 'dropped' }, why: 'drop' },
   { from: '127.0.0.1', name: WEB_NAME, type: AAAA, outcome: { kind: 'refused' }, why: 'block' },
   { from: '127.0.0.2', name: WEB_NAME, type: AAAA, outcome: nodata, why: 'allow before block' },
-  { from: '127.0.0.2', name: WEB_NAME, type: TXT, outcome: { kind: 'filtered' }, why: 'first wins' },
+  {
+    from: '127.0.0.2',
+    name: WEB_NAME,
+    type: TXT,
+    outcome: { kind: 'filtered' },
+    why: 'first wins',
+  },
   { from: '::1', name: WEB_NAME, type: A, outcome: { kind: 'refused' }, why: 'IPv6 /128 block' },
   { from: '::1', name: WEB_NAME, type: MX, outcome: { kind: 'dropped' }, why: 'IPv6 host drop' },
   {
     from: '::1',
     name: 'dns-version.cluster.local',
     type: TXT,
-    outcome: { kind: 'answer', rcode: 0, answer: ['dns-version.cluster.local 28800 TXT 1.1.0'], authority: 0 },
+    outcome: {
+      kind: 'answer',
+      rcode: 0,
+      answer: ['dns-version.cluster.local 28800 TXT 1.1.0'],
+      authority: 0,
+    },
     why: 'outside the acl zone',
   },
 ];

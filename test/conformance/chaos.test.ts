@@ -39,7 +39,14 @@ async function ask(served: Served, transport: 'udp' | 'tcp', row: ChaosRow, edns
   assert.equal(view.qdcount, 1);
   assert.equal(view.ancount, row.answer.length);
   assert.equal(view.nscount, 0);
-  if (edns) assert.deepEqual(view.opt, { udpSize: 1232, extendedRcode: 0, version: 0, flags: 0x8000, options: [] });
+  if (edns)
+    assert.deepEqual(view.opt, {
+      udpSize: 1232,
+      extendedRcode: 0,
+      version: 0,
+      flags: 0x8000,
+      options: [],
+    });
   else assert.equal(view.opt, null);
   const decoded = dnsPacket.decode(reply);
   assert.deepEqual(renderRecords(decoded.answers), row.answer);
@@ -82,9 +89,7 @@ describe('CHAOS queries without the chaos plugin', () => {
 
   runRows(
     () => served,
-    ['version.bind', 'id.server'].map(
-      (name) => ({ name, rcode: 5, answer: [] }),
-    ),
+    ['version.bind', 'id.server'].map((name) => ({ name, rcode: 5, answer: [] })),
   );
 });
 
@@ -100,15 +105,22 @@ describe('the chaos plugin with a version and authors', () => {
     assert.equal(await served.stop(), 0);
   });
 
-  runRows(() => served, [
-    { name: 'version.bind', rcode: 0, answer: ['version.bind 0 TXT clusterdns-test'] },
-    { name: 'VERSION.Server', rcode: 0, answer: ['VERSION.Server 0 TXT clusterdns-test'] },
-    { name: 'authors.bind', rcode: 0, answer: ['authors.bind 0 TXT Alice', 'authors.bind 0 TXT Bob B.'] },
-    { name: 'hostname.bind', rcode: 0, answer: [`hostname.bind 0 TXT ${host}`] },
-    { name: 'id.server', rcode: 0, answer: [`id.server 0 TXT ${host}`] },
-    { name: 'version.bind', type: 1, rcode: 5, answer: [] },
-    { name: 'other.bind', rcode: 5, answer: [] },
-  ]);
+  runRows(
+    () => served,
+    [
+      { name: 'version.bind', rcode: 0, answer: ['version.bind 0 TXT clusterdns-test'] },
+      { name: 'VERSION.Server', rcode: 0, answer: ['VERSION.Server 0 TXT clusterdns-test'] },
+      {
+        name: 'authors.bind',
+        rcode: 0,
+        answer: ['authors.bind 0 TXT Alice', 'authors.bind 0 TXT Bob B.'],
+      },
+      { name: 'hostname.bind', rcode: 0, answer: [`hostname.bind 0 TXT ${host}`] },
+      { name: 'id.server', rcode: 0, answer: [`id.server 0 TXT ${host}`] },
+      { name: 'version.bind', type: 1, rcode: 5, answer: [] },
+      { name: 'other.bind', rcode: 5, answer: [] },
+    ],
+  );
 });
 
 describe('the chaos plugin without arguments', () => {
@@ -122,10 +134,13 @@ describe('the chaos plugin without arguments', () => {
     assert.equal(await served.stop(), 0);
   });
 
-  runRows(() => served, [
-    { name: 'version.bind', rcode: 5, answer: [] },
-    { name: 'version.server', rcode: 5, answer: [] },
-    { name: 'authors.bind', rcode: 5, answer: [] },
-    { name: 'id.server', rcode: 0, answer: [`id.server 0 TXT ${os.hostname()}`] },
-  ]);
+  runRows(
+    () => served,
+    [
+      { name: 'version.bind', rcode: 5, answer: [] },
+      { name: 'version.server', rcode: 5, answer: [] },
+      { name: 'authors.bind', rcode: 5, answer: [] },
+      { name: 'id.server', rcode: 0, answer: [`id.server 0 TXT ${os.hostname()}`] },
+    ],
+  );
 });

@@ -49,7 +49,10 @@ export interface Served {
 }
 
 /** Writes the state and `corefile` (STATE replaced) to a temp dir and serves them. */
-export async function serveCorefile(corefile: string, flags: readonly string[] = []): Promise<Served> {
+export async function serveCorefile(
+  corefile: string,
+  flags: readonly string[] = [],
+): Promise<Served> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-h8-'));
   const state = path.join(dir, 'state.yaml');
   const conf = path.join(dir, 'Corefile');

@@ -52,7 +52,11 @@ export const LONGEST_NAME = [
 ].join('.');
 
 export const PROTOCOL_ROWS: readonly Row[] = [
-  { name: 'no EDNS: answer without OPT', packet: (id) => web(id), expect: { ...answered, opt: null } },
+  {
+    name: 'no EDNS: answer without OPT',
+    packet: (id) => web(id),
+    expect: { ...answered, opt: null },
+  },
   {
     name: 'EDNS version 0: OPT echoed, version 0, size 1232 offered',
     packet: (id) => web(id, { edns: { version: 0 } }),
@@ -61,7 +65,13 @@ export const PROTOCOL_ROWS: readonly Row[] = [
   {
     name: 'EDNS version 1: BADVERS with OPT version 0, no answer',
     packet: (id) => web(id, { edns: { version: 1 } }),
-    expect: { rcode: BADVERS, qdcount: 1, ancount: 0, nscount: 0, opt: { ...OPT0, extendedRcode: 1 } },
+    expect: {
+      rcode: BADVERS,
+      qdcount: 1,
+      ancount: 0,
+      nscount: 0,
+      opt: { ...OPT0, extendedRcode: 1 },
+    },
   },
   {
     name: 'unknown EDNS option 100: ignored and not echoed',
@@ -71,7 +81,13 @@ export const PROTOCOL_ROWS: readonly Row[] = [
   {
     name: 'EDNS version 1 with an unknown option: BADVERS, option not echoed',
     packet: (id) => web(id, { edns: { version: 1, options: [[100, Buffer.alloc(0)]] } }),
-    expect: { rcode: BADVERS, qdcount: 1, ancount: 0, nscount: 0, opt: { ...OPT0, extendedRcode: 1 } },
+    expect: {
+      rcode: BADVERS,
+      qdcount: 1,
+      ancount: 0,
+      nscount: 0,
+      opt: { ...OPT0, extendedRcode: 1 },
+    },
   },
   {
     name: 'unknown EDNS flag 0x0040: ignored and cleared in the reply',

@@ -53,7 +53,9 @@ describe('protocol conformance (RFC 8906, RFC 6891, RFC 7766)', () => {
     peer.destroy();
     assert.deepEqual(replies.map((r) => viewReply(r).id).sort(), ids);
     for (const reply of replies) {
-      assert.deepEqual(renderRecords(dnsPacket.decode(reply).answers), [`${WEB_NAME} 5 A 10.96.0.20`]);
+      assert.deepEqual(renderRecords(dnsPacket.decode(reply).answers), [
+        `${WEB_NAME} 5 A 10.96.0.20`,
+      ]);
     }
   });
 
@@ -93,7 +95,10 @@ function assertReply(reply: Buffer, id: number, want: Expected): void {
     assert.deepEqual(renderRecords(decoded.answers), want.answer);
   }
   if (want.authorityTypes) {
-    assert.deepEqual((decoded.authorities ?? []).map((a) => a.type), want.authorityTypes);
+    assert.deepEqual(
+      (decoded.authorities ?? []).map((a) => a.type),
+      want.authorityTypes,
+    );
   }
 }
 

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import dnsPacket from 'dns-packet';
-import { answerRecords } from '../../src/plugins/forward/answer-records.js';
+import { answerRecords } from '../../src/wire/answer-records.js';
 import { encodeAnswer } from '../../src/wire/message-writer.js';
 import { parseQuery } from '../../src/wire/query.js';
 import { Knot } from '../upstreams/knot.js';
@@ -44,6 +44,7 @@ describe('answerRecords', () => {
         { name: 'alias.stub.test', type: 5, ttl: 60, target: 'web.stub.test' },
         { name: 'web.stub.test', type: 1, ttl: 120, address: '192.0.2.7' },
       ],
+      soa: [],
     });
     const txt = answerRecords(
       await exchangeUdp(buildQuery('web.stub.test', 'TXT'), { port: knot.port }),
@@ -65,7 +66,27 @@ describe('answerRecords', () => {
     const nx = answerRecords(
       await exchangeUdp(buildQuery('nope.stub.test', 'A'), { port: knot.port }),
     );
-    assert.deepEqual(nx, { rcode: 3, records: [] });
+    // The negative answer keeps the zone's SOA (RFC 2308 §3), TTL capped at its MINIMUM.
+    assert.deepEqual(nx, {
+      rcode: 3,
+      records: [],
+      soa: [
+        {
+          name: 'stub.test',
+          type: 6,
+          ttl: 60,
+          soa: {
+            mname: 'ns.stub.test',
+            rname: 'admin.stub.test',
+            serial: 1,
+            refresh: 3600,
+            retry: 600,
+            expire: 86400,
+            minimum: 60,
+          },
+        },
+      ],
+    });
     assert.equal(answerRecords(Buffer.from([1, 2, 3])), null);
   });
 

@@ -7,11 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Handler, Reply } from '../../src/chain/handler.js';
 import { DnsRequest } from '../../src/chain/request.js';
-import { answerRecords } from '../../src/plugins/forward/answer-records.js';
+import { answerRecords } from '../../src/wire/answer-records.js';
 import {
   InternalResolver,
   MAX_INTERNAL_DEPTH,
-} from '../../src/plugins/forward/internal-resolver.js';
+} from '../../src/server/internal-resolver.js';
 import { setup as forwardSetup } from '../../src/plugins/forward/setup.js';
 import { InFlight, ZoneRouter } from '../../src/server/zone-router.js';
 import { parseQuery } from '../../src/wire/query.js';

@@ -43,7 +43,10 @@ describe('short fuzz', () => {
       assert.ok(result.replies.udp > 0 && result.replies.tcp > 0, JSON.stringify(result.replies));
       assert.ok(Object.keys(result.strategies).length === 10, JSON.stringify(result.strategies));
       const growth = result.rss.maxKb - result.rss.startKb;
-      assert.ok(growth < RSS_GROWTH_LIMIT_KB, `RSS grew ${growth} KiB (${JSON.stringify(result.rss)})`);
+      assert.ok(
+        growth < RSS_GROWTH_LIMIT_KB,
+        `RSS grew ${growth} KiB (${JSON.stringify(result.rss)})`,
+      );
     });
   }
 });

@@ -58,7 +58,8 @@ function parseRule(line: Directive): AclRule {
     else networks?.push(network(line, word));
   }
   if (types?.size === 0 && !all.type) throw badValue(line, 'acl: "type" needs at least one QTYPE');
-  if (networks?.length === 0 && !all.net) throw badValue(line, 'acl: "net" needs at least one CIDR');
+  if (networks?.length === 0 && !all.net)
+    throw badValue(line, 'acl: "net" needs at least one CIDR');
   return Object.freeze({
     action: line.name as AclAction,
     types: all.type ? null : types,

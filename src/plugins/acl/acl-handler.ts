@@ -44,6 +44,12 @@ function matches(rule: AclRule, request: DnsRequest): boolean {
 
 /** NOERROR with no records: the name's existence is neither confirmed nor denied. */
 function filtered(request: DnsRequest): Reply {
-  const empty = { rcode: Rcode.NOERROR, authoritative: false, answer: [], authority: [], additional: [] };
+  const empty = {
+    rcode: Rcode.NOERROR,
+    authoritative: false,
+    answer: [],
+    authority: [],
+    additional: [],
+  };
   return encodeAnswer(request.query, request.wire, empty, request.maxSize, false).wire;
 }

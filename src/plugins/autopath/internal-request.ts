@@ -5,6 +5,7 @@
  */
 import { DnsRequest } from '../../chain/request.js';
 import { HEADER_SIZE } from '../../wire/constants.js';
+import { encodeName } from '../../wire/name-encode.js';
 import { parseQuery } from '../../wire/query.js';
 
 /** The UDP size the internal query advertises, so no plugin truncates the answer it builds. */
@@ -48,33 +49,4 @@ function optRecord(dnssecOk: boolean): Buffer {
   opt.writeUInt16BE(INTERNAL_UDP_SIZE, 3);
   opt.writeUInt32BE(dnssecOk ? OPT_DO : 0, 5);
   return opt;
-}
-
-/** Wire form of a query-name text; null when a label or the whole name is too long. */
-export function encodeName(name: string): Buffer | null {
-  const parts: Buffer[] = [];
-  let total = 1;
-  for (const label of name === '' ? [] : name.split('.')) {
-    const bytes = unescape(label);
-    if (bytes.length === 0 || bytes.length > 63) return null;
-    total += bytes.length + 1;
-    parts.push(Buffer.from([bytes.length]), bytes);
-  }
-  if (total > 255) return null;
-  parts.push(Buffer.from([0]));
-  return Buffer.concat(parts);
-}
-
-function unescape(label: string): Buffer {
-  if (!label.includes('\\')) return Buffer.from(label, 'latin1');
-  const out: number[] = [];
-  for (let i = 0; i < label.length; i++) {
-    if (label[i] === '\\' && /^\d{3}$/.test(label.slice(i + 1, i + 4))) {
-      out.push(Number(label.slice(i + 1, i + 4)) & 0xff);
-      i += 3;
-    } else {
-      out.push(label.charCodeAt(i) & 0xff);
-    }
-  }
-  return Buffer.from(out);
 }

@@ -3,13 +3,16 @@
  * index, passes everything else (and, with `fallthrough`, its NXDOMAINs) to the next plugin.
  */
 import type { Handler, Reply } from '../../chain/handler.js';
+import type { InternalResolve } from '../../chain/plugin.js';
 import type { DnsRequest } from '../../chain/request.js';
 import type { PodRef } from '../../records/pod-index.js';
 import type { RecordIndex } from '../../records/record-index.js';
 import { Rcode, RRClass, RRType } from '../../wire/constants.js';
 import { encodeAnswer, encodeError } from '../../wire/message-writer.js';
+import type { Answer } from '../../wire/record.js';
 import { AnswerCache, answerKey } from './answer-cache.js';
 import type { KubernetesConfig } from './config.js';
+import { chaseTarget, externalTarget } from './external-target.js';
 import { KubernetesResolver } from './resolver.js';
 import { matchZone, under } from './zone-names.js';
 
@@ -26,6 +29,11 @@ export interface KubernetesHandlerOptions {
   /** Keep encoded answers for replay (the fast path); tests turn it off to compare. */
   readonly cache?: boolean;
   readonly now?: () => number;
+  /**
+   * The server's internal resolver: ExternalName targets outside our zones are answered
+   * through it in the same reply (external-target.ts). Without it, the CNAME alone.
+   */
+  readonly resolve?: InternalResolve;
 }
 
 export class KubernetesHandler implements Handler {
@@ -104,7 +112,13 @@ export class KubernetesHandler implements Handler {
       }
     }
     request.answeredBy = this.name;
-    // RA stays clear, as in CoreDNS's kubernetes answers: this plugin does not recurse.
+    const resolve = this.options.resolve;
+    const target = resolve ? externalTarget(answer, query.type, this.config.zones) : null;
+    if (resolve && target !== null) {
+      // Holds upstream data with upstream TTLs: never kept in the answer cache.
+      return chaseTarget(answer, target, request, resolve).then((full) => encode(request, full));
+    }
+    // RA clear, as in encode(); kept inline for the cache's truncation flag.
     const encoded = encodeAnswer(query, request.wire, answer, request.maxSize, false);
     if (this.cache !== null && synced) {
       const { wire, truncated } = encoded;
@@ -130,4 +144,13 @@ export class KubernetesHandler implements Handler {
     });
     return this.startup;
   }
+}
+
+/**
+ * The reply for an answer, fitted to the client's size limit. RA stays clear, as in CoreDNS's
+ * kubernetes answers: this plugin does not recurse (a chased target is resolved by the block
+ * that serves it, not by us).
+ */
+function encode(request: DnsRequest, answer: Answer): Buffer {
+  return encodeAnswer(request.query, request.wire, answer, request.maxSize, false).wire;
 }

@@ -28,6 +28,7 @@ export const setup: PluginSetup<KubernetesConfig> = {
       synced,
       startupDeadline: Date.now() + config.startupTimeoutMs,
       localAddresses: localAddresses(),
+      resolve: context.resolve,
     });
     context.addReadiness({ name: 'kubernetes', ready: synced });
     registerKubernetes(context.block, handler);

@@ -2,35 +2,22 @@
  * Zone names as the kubernetes plugin uses them: lower case, no trailing dot, root ''. Also
  * turns CIDR zone arguments (`10.0.0.0/8`, as CoreDNS accepts) into reverse zones.
  */
-import { isIPv4, isIPv6 } from 'node:net';
-import { reverseName } from '../../records/ip-names.js';
+import { cidrZone } from '../../config/server-key.js';
 
 /**
  * The normalized zone for a Corefile argument, or null when it is not a name or a CIDR whose
  * prefix falls on a label boundary (/8, /16, /24, /32 for IPv4; multiples of 4 for IPv6).
  */
 export function normalizeZone(text: string): string | null {
-  if (text.includes('/')) return cidrZone(text);
+  if (text.includes('/')) {
+    const zone = cidrZone(text);
+    return typeof zone === 'string' ? zone : null;
+  }
   const lower = text.toLowerCase();
   if (lower === '.' || lower === '') return '';
   const name = lower.endsWith('.') ? lower.slice(0, -1) : lower;
   if (name.split('.').some((label) => label === '' || label.length > 63)) return null;
   return name;
-}
-
-function cidrZone(text: string): string | null {
-  const [address, bitsText] = text.split('/');
-  const bits = Number(bitsText);
-  if (!/^\d+$/.test(bitsText ?? '')) return null;
-  if (isIPv4(address) && bits % 8 === 0 && bits <= 32) {
-    const labels = reverseName(address).split('.');
-    return labels.slice(4 - bits / 8).join('.');
-  }
-  if (isIPv6(address) && bits % 4 === 0 && bits <= 128) {
-    const labels = reverseName(address).split('.');
-    return labels.slice(32 - bits / 4).join('.');
-  }
-  return null;
 }
 
 /** True for zones inside in-addr.arpa or ip6.arpa (and those two themselves). */

@@ -48,7 +48,10 @@ function create(config: PrometheusConfig, next: Handler, context: PluginContext)
     () => new MetricsServer(context.metrics, config.host, config.port, logger),
   );
   context.lifecycle?.addStartup(server.listening);
-  return new MetricsHandler(next, new QueryRecorder(families, context.block.server));
+  const recorder = new QueryRecorder(families, context.block.server);
+  // Queries that reach no chain (no block serves the name, malformed) count as zone `dropped`.
+  context.onDropped?.((request, reply) => recorder.recordDropped(request, reply));
+  return new MetricsHandler(next, recorder);
 }
 
 export const setup: PluginSetup<PrometheusConfig> = { name: 'prometheus', parse, create };

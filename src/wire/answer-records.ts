@@ -8,11 +8,14 @@
  * records of classes other than IN. Decoding uses dns-packet: this is not the hot path.
  */
 import dnsPacket from 'dns-packet';
-import type { ResourceRecord } from '../../wire/record.js';
+import type { ResourceRecord } from './record.js';
 
 export interface ChasedAnswer {
   readonly rcode: number;
+  /** The answer section. */
   readonly records: ResourceRecord[];
+  /** The SOA records of the authority section: what a negative answer is cached by. */
+  readonly soa: ResourceRecord[];
 }
 
 /** Decodes `reply`; null when it is not a well-formed DNS message. */
@@ -29,7 +32,12 @@ export function answerRecords(reply: Buffer): ChasedAnswer | null {
     const record = toRecord(rr);
     if (record) records.push(record);
   }
-  return { rcode, records };
+  const soa: ResourceRecord[] = [];
+  for (const rr of packet.authorities ?? []) {
+    const record = rr.type === 'SOA' ? toRecord(rr) : null;
+    if (record) soa.push(record);
+  }
+  return { rcode, records, soa };
 }
 
 function toRecord(rr: dnsPacket.Answer): ResourceRecord | null {
@@ -57,6 +65,21 @@ function toRecord(rr: dnsPacket.Answer): ResourceRecord | null {
           weight: rr.data.weight ?? 0,
           port: rr.data.port,
           target: bare(rr.data.target),
+        },
+      };
+    case 'SOA':
+      return {
+        name,
+        type: 6,
+        ttl,
+        soa: {
+          mname: bare(rr.data.mname),
+          rname: bare(rr.data.rname),
+          serial: rr.data.serial ?? 0,
+          refresh: rr.data.refresh ?? 0,
+          retry: rr.data.retry ?? 0,
+          expire: rr.data.expire ?? 0,
+          minimum: rr.data.minimum ?? 0,
         },
       };
     case 'TXT': {

@@ -2,18 +2,22 @@
  * Runs a query for another name through the server's own routing, from inside a plugin: the
  * mechanism for an ExternalName whose target lies in a stub domain (issue 5), where the
  * kubernetes plugin must ask the block that serves the target (its `forward` to the stub's
- * server) and put the result in its own answer.
+ * server) and put the result in its own answer. Plugins reach it as `PluginContext.resolve`.
  *
- * The server binds the router once the chains exist; a plugin holds the resolver from the
- * start. Internal queries carry the asker's DO and CD bits, ask over "TCP" so nothing is
- * truncated, and nest at most MAX_INTERNAL_DEPTH deep, so CNAME loops across blocks end.
+ * The chain assembly creates one resolver per chain; the server binds it to the router of the
+ * chain's listener once that generation's routers exist, so a name is answered by the block
+ * that would answer it from a client on the same listener (CoreDNS's `upstream` does the
+ * same through its own server). Internal queries carry the asker's client address, transport
+ * (so `forward` picks the protocol it would for the client) and DO and CD bits, advertise an
+ * EDNS size of 65535 so no plugin truncates them (the asking plugin fits the final answer to
+ * its client), and nest at most MAX_INTERNAL_DEPTH deep, so CNAME loops across blocks end.
  */
 import { randomInt } from 'node:crypto';
-import type { Handler, Reply } from '../../chain/handler.js';
-import { DnsRequest } from '../../chain/request.js';
-import { Flag, HEADER_SIZE, RRClass } from '../../wire/constants.js';
-import { parseQuery } from '../../wire/query.js';
-import { encodeName } from '../autopath/internal-request.js';
+import type { Handler, Reply } from '../chain/handler.js';
+import { DnsRequest } from '../chain/request.js';
+import { Flag, HEADER_SIZE, RRClass } from '../wire/constants.js';
+import { encodeName } from '../wire/name-encode.js';
+import { parseQuery } from '../wire/query.js';
 
 export const MAX_INTERNAL_DEPTH = 4;
 const OPT_DO = 0x8000;
@@ -42,7 +46,7 @@ export class InternalResolver {
     const request = new DnsRequest(
       parsed.query,
       wire,
-      'tcp',
+      origin.transport,
       origin.clientAddress,
       origin.clientPort,
       process.hrtime.bigint(),

@@ -1,0 +1,190 @@
+/**
+ * `clusterdns serve --workers 2`: two processes answer on one port (told apart by the
+ * `worker` label of their request counters), a killed worker is replaced and answers again,
+ * SIGHUP reloads every worker, SIGTERM stops them all and exits 0, and a worker that cannot
+ * start fails the server.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ClusterDnsProcess, type LogLine } from '../helpers/clusterdns-process.js';
+import { dig } from '../helpers/dig.js';
+import { writeCorefile } from '../server/fixtures.js';
+
+const NAME = 'web.shop.svc.cluster.local';
+const STATE = `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Service
+  metadata: {name: web, namespace: shop}
+  spec:
+    type: ClusterIP
+    clusterIP: 10.96.0.20
+    clusterIPs: [10.96.0.20]
+    ports:
+    - {name: http, port: 80, protocol: TCP}
+`;
+
+/** A Corefile serving the state file beside it. */
+function corefile(state: string, ttl: number): string {
+  return [
+    'cluster.local:0 {',
+    '  prometheus 127.0.0.1:0',
+    '  health 127.0.0.1:0 {',
+    '    lameduck 300ms',
+    '  }',
+    '  kubernetes cluster.local {',
+    `    state ${state}`,
+    `    ttl ${ttl}`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The "worker serving" lines seen so far, in order. */
+function workerServing(proc: ClusterDnsProcess): LogLine[] {
+  return proc.lines.filter((l) => l.msg === 'worker serving');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `coredns_dns_requests_total` summed per `worker` label, from one /metrics scrape. */
+async function requestsByWorker(metricsPort: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('coredns_dns_requests_total{')) continue;
+    const worker = /worker="(\d+)"/.exec(line)?.[1] ?? 'none';
+    counts.set(worker, (counts.get(worker) ?? 0) + Number(line.split(' ').pop()));
+  }
+  return counts;
+}
+
+/** Asks `count` times over TCP, one connection each: the primary deals them out in turn. */
+async function askOverTcp(port: number, count: number, ttl: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const reply = await dig(NAME, 'A', { port, tcp: true });
+    assert.equal(reply.status, 'NOERROR');
+    assert.deepEqual(reply.answer, [`${NAME}. ${ttl} IN A 10.96.0.20`]);
+  }
+}
+
+describe('serve --workers 2', () => {
+  let file: string;
+  let state: string;
+  let proc: ClusterDnsProcess;
+  let port: number;
+  let metricsPort: number;
+
+  before(async () => {
+    file = await writeCorefile('');
+    state = path.join(path.dirname(file), 'cluster.yaml');
+    await fs.writeFile(state, STATE);
+    await fs.writeFile(file, corefile(state, 5));
+    const args = ['--conf', file, '--listen', '127.0.0.1:0', '--workers', '2'];
+    proc = await ClusterDnsProcess.serve(args);
+    port = proc.port;
+    // Both workers read the state before the first answers are checked.
+    for (const worker of [0, 1]) {
+      await proc.waitFor((l) => l.msg === 'state loaded' && l.worker === worker);
+    }
+    metricsPort = proc.httpPort('prometheus');
+  });
+
+  after(async () => {
+    await proc.stop('SIGKILL');
+  });
+
+  it('logs "serving" once both workers serve, all on the one port', () => {
+    const serving = proc.lines.filter((l) => l.msg === 'serving');
+    assert.equal(serving.length, 1);
+    assert.equal(serving[0].workers, 2);
+    const workers = workerServing(proc);
+    assert.deepEqual(workers.map((l) => l.worker).sort(), [0, 1]);
+    for (const line of workers) {
+      assert.deepEqual(line.listeners, [{ address: '127.0.0.1', port }]);
+      assert.notEqual(line.pid, proc.child.pid);
+    }
+    assert.notEqual(workers[0].pid, workers[1].pid);
+    const http = proc.lines.filter((l) => l.msg === 'http listening' && l.plugin === 'prometheus');
+    assert.deepEqual(http.map((l) => l.port), [metricsPort, metricsPort], 'one shared metrics port');
+  });
+
+  it('answers from both workers, and /metrics sums them', async () => {
+    const before = await requestsByWorker(metricsPort);
+    await askOverTcp(port, 10, 5);
+    const udp = await dig(NAME, 'A', { port });
+    assert.deepEqual(udp.answer, [`${NAME}. 5 IN A 10.96.0.20`]);
+
+    const counts = await requestsByWorker(metricsPort);
+    const added = (w: string): number => (counts.get(w) ?? 0) - (before.get(w) ?? 0);
+    assert.deepEqual([...counts.keys()].sort(), ['0', '1'], 'every series names its worker');
+    assert.equal(added('0') + added('1'), 11, 'ten TCP queries and one UDP query');
+    assert.ok(added('0') >= 5 && added('1') >= 5, `uneven split: ${added('0')}/${added('1')}`);
+  });
+
+  it('replaces a killed worker, which then answers', async () => {
+    const victim = workerServing(proc).find((l) => l.worker === 0) as LogLine;
+    process.kill(victim.pid as number, 'SIGKILL');
+
+    const exited = await proc.waitFor((l) => l.msg === 'worker exited; restarting');
+    assert.equal(exited.level, 40, 'logged at warn');
+    assert.equal(exited.slot, 0);
+    assert.equal(exited.signal, 'SIGKILL');
+    assert.equal(exited.restartInMs, 100);
+    const replaced = await proc.waitFor((l) => l.msg === 'worker replaced');
+    assert.equal(replaced.slot, 0);
+    assert.notEqual(replaced.pid, victim.pid);
+    assert.ok(isAlive(replaced.pid as number));
+    // The new worker takes queries once bound, which may be before its state is read.
+    await proc.waitFor((l) => l.msg === 'state loaded' && l.pid === replaced.pid);
+
+    const before = await requestsByWorker(metricsPort);
+    await askOverTcp(port, 6, 5);
+    const counts = await requestsByWorker(metricsPort);
+    assert.ok((counts.get('0') ?? 0) - (before.get('0') ?? 0) >= 3, 'the new worker answers');
+  });
+
+  it('reloads every worker on SIGHUP', async () => {
+    await fs.writeFile(file, corefile(state, 60));
+    proc.child.kill('SIGHUP');
+    await proc.waitFor((l) => l.msg === 'config reloaded' && l.worker === 0);
+    await proc.waitFor((l) => l.msg === 'config reloaded' && l.worker === 1);
+    await askOverTcp(port, 4, 60);
+  });
+
+  it('stops every worker on SIGTERM and exits 0', async () => {
+    const pids = workerServing(proc).map((l) => l.pid as number);
+    assert.equal(await proc.stop('SIGTERM'), 0);
+    const down = proc.lines.filter((l) => l.msg === 'shutting down');
+    assert.deepEqual(down.map((l) => [l.worker, l.lameduckMs]).sort(), [[0, 300], [1, 300]]);
+    for (const pid of pids) assert.equal(isAlive(pid), false, `worker ${pid} still runs`);
+  });
+});
+
+describe('serve --workers: startup failures', () => {
+  it('exits 1 when the workers cannot start', async () => {
+    const file = await writeCorefile('cluster.local:0 {\n  no_such_plugin\n}\n');
+    const proc = ClusterDnsProcess.spawn(['serve', '--conf', file, '--workers', '2']);
+    assert.equal(await proc.wait(), 1);
+    const failed = proc.lines.find((l) => l.msg === 'startup failed' && l.worker === undefined);
+    assert.match(String(failed?.err), /^worker [01] stopped before serving \(exit code 1\)$/);
+    assert.match(proc.stderr.join(''), new RegExp(`${file}:2`));
+  });
+
+  it('rejects a worker count that is not a positive integer', async () => {
+    const proc = ClusterDnsProcess.spawn(['serve', '--workers', '0']);
+    assert.equal(await proc.wait(), 1);
+    assert.match(proc.stderr.join(''), /--workers.*"0" is not a count/);
+  });
+});
