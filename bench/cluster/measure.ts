@@ -13,6 +13,8 @@ export interface CapacityRun {
   readonly result: Omit<DnsperfResult, 'latenciesUs'>;
   /** Server CPU time (user + system, all threads) per answered query, microseconds. */
   readonly cpuUsPerQuery: number;
+  /** Server CPU time over the run's wall time: near 1 when the server was the bottleneck. */
+  readonly serverBusy: number;
 }
 
 export interface LatencyRun {
@@ -59,11 +61,12 @@ export async function measureCapacity(
         });
         const cpuSeconds = processCpuSeconds(running.pid) - cpuBefore;
         const cpuUsPerQuery = (cpuSeconds * 1e6) / result.completed;
-        runs.push({ server: server.name, round, result, cpuUsPerQuery });
+        const serverBusy = cpuSeconds / options.seconds;
+        runs.push({ server: server.name, round, result, cpuUsPerQuery, serverBusy });
         options.log(
           `round ${round} ${server.name.padEnd(17)} ${result.qps.toFixed(0).padStart(7)} QPS` +
             `  avg ${result.avgMs.toFixed(3)} ms  ${cpuUsPerQuery.toFixed(2)} CPU µs/query` +
-            `  lost ${result.lost}`,
+            `  server CPU ${(serverBusy * 100).toFixed(0)}%  lost ${result.lost}`,
         );
       } finally {
         await running.stop();

@@ -67,14 +67,15 @@ function medianTable(summaries: readonly ServerSummary[]): string[] {
     return (
       `| ${s.server} | ${qps(s.medianQps)} | ${qps(s.minQps)}-${qps(s.maxQps)} | ` +
       `${s.medianCpuUs.toFixed(1)} | ${qps(1e6 / s.medianCpuUs)} | ` +
+      `${(s.medianBusy * 100).toFixed(0)}% | ` +
       `${ms(s.medianAvgMs)} | ${rate} | ${half} | ${s.lost} |`
     );
   });
   return [
-    '| server | median QPS | range | CPU µs/query | queries per CPU-second | ' +
+    '| server | median QPS | range | CPU µs/query | queries per CPU-second | server CPU use | ' +
       'avg latency, full load (ms) | half-load rate (QPS) | ' +
       'p50 / p99 / p99.9 at half load (ms) | lost |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ];
 }

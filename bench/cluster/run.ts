@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const summaries = summarize(runs, latency);
   const report: ReportInput = {
     machine: machineInfo(),
-    command: ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
+    command: ['node dist/bench/cluster/run.js', ...process.argv.slice(2)].join(' '),
     dnsperfCommand: clientCommand(options.seconds),
     rounds: options.rounds,
     seconds: options.seconds,

@@ -14,6 +14,8 @@ export interface ServerSummary {
   readonly medianAvgMs: number;
   /** Median server CPU per answered query, microseconds. */
   readonly medianCpuUs: number;
+  /** Median share of one CPU the server used during its runs. */
+  readonly medianBusy: number;
   readonly lost: number;
   readonly latency: LatencyRun | undefined;
 }
@@ -38,17 +40,19 @@ export interface Ratio {
 export function summarize(runs: readonly CapacityRun[], latency: readonly LatencyRun[]) {
   const names = [...new Set(runs.map((r) => r.server))];
   return names.map((server): ServerSummary => {
-    const mine = runs.filter((r) => r.server === server).map((r) => r.result);
-    const qps = mine.map((r) => r.qps);
+    const mine = runs.filter((r) => r.server === server);
+    const results = mine.map((r) => r.result);
+    const qps = results.map((r) => r.qps);
     return {
       server,
       runs: mine.length,
       medianQps: median(qps),
       minQps: Math.min(...qps),
       maxQps: Math.max(...qps),
-      medianAvgMs: median(mine.map((r) => r.avgMs)),
-      medianCpuUs: median(runs.filter((r) => r.server === server).map((r) => r.cpuUsPerQuery)),
-      lost: mine.reduce((sum, r) => sum + r.lost, 0),
+      medianAvgMs: median(results.map((r) => r.avgMs)),
+      medianCpuUs: median(mine.map((r) => r.cpuUsPerQuery)),
+      medianBusy: median(mine.map((r) => r.serverBusy)),
+      lost: results.reduce((sum, r) => sum + r.lost, 0),
       latency: latency.find((l) => l.server === server),
     };
   });

@@ -20,8 +20,11 @@ export interface DnsperfOptions {
   readonly rate?: number;
   /** `-v`: collect each query's latency. */
   readonly perQuery?: boolean;
-  readonly cpu?: number;
+  /** CPU or taskset CPU list for dnsperf (default 0). */
+  readonly cpu?: number | string;
   readonly clients?: number;
+  /** `-T`: client threads (default 1). */
+  readonly threads?: number;
   readonly outstanding?: number;
 }
 
@@ -47,7 +50,8 @@ export function dnsperfArgs(options: DnsperfOptions): string[] {
   if (options.seconds !== undefined) args.push('-l', String(options.seconds));
   if (options.runs !== undefined) args.push('-n', String(options.runs));
   const clients = String(options.clients ?? 4);
-  args.push('-c', clients, '-T', '1', '-q', String(options.outstanding ?? 100));
+  const threads = String(options.threads ?? 1);
+  args.push('-c', clients, '-T', threads, '-q', String(options.outstanding ?? 100));
   if (options.rate !== undefined) args.push('-Q', String(Math.round(options.rate)));
   if (options.perQuery) args.push('-v');
   return args;

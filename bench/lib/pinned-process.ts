@@ -27,8 +27,8 @@ export class PinnedProcess {
     );
   }
 
-  /** Starts `command args...` pinned to `cpu` (taskset -c). */
-  static start(label: string, cpu: number, command: string, args: readonly string[]) {
+  /** Starts `command args...` pinned to `cpu`: one CPU or a taskset list such as `1-3`. */
+  static start(label: string, cpu: number | string, command: string, args: readonly string[]) {
     const child = spawn('taskset', ['-c', String(cpu), command, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -124,33 +124,44 @@ export const knotServer: ServerUnderTest = {
 };
 
 /** clusterdns serving the state file through its CLI flags (the kubernetes records only). */
-export const clusterdnsServer: ServerUnderTest = {
-  name: 'clusterdns',
-  queries: 'cluster',
-  profilable: true,
-  probeName: CLUSTER_PROBE,
-  async start(ctx) {
-    const port = await freePort();
-    const args = [
-      ...ctx.nodeFlags,
-      CLUSTERDNS_CLI,
-      'serve',
-      '--state',
-      ctx.files.stateFile,
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--zone',
-      ctx.files.dataset.zone,
-      '--ttl',
-      String(ctx.files.dataset.ttl),
-      // Never used by the query mix; set so that nothing can leave the loopback interface.
-      '--upstream',
-      `127.0.0.1:${UNUSED_PORT}`,
-    ];
-    const proc = PinnedProcess.start('clusterdns', ctx.serverCpu, process.execPath, args);
-    return ready(proc, port, CLUSTER_PROBE);
-  },
-};
+export const clusterdnsServer: ServerUnderTest = clusterdnsWorkers(1);
+
+/**
+ * clusterdns with `--workers N` (N serving processes sharing the port) when N > 1, pinned to
+ * `cpus` (a taskset list; default: the server CPU).
+ */
+export function clusterdnsWorkers(workers: number, cpus?: string): ServerUnderTest {
+  return {
+    name: workers === 1 ? 'clusterdns' : `clusterdns-workers-${workers}`,
+    queries: 'cluster',
+    profilable: true,
+    probeName: CLUSTER_PROBE,
+    start: (ctx) => startClusterdns(ctx, workers, cpus ?? String(ctx.serverCpu)),
+  };
+}
+
+async function startClusterdns(ctx: StartContext, workers: number, cpus: string) {
+  const port = await freePort();
+  const args = [
+    ...ctx.nodeFlags,
+    CLUSTERDNS_CLI,
+    'serve',
+    '--state',
+    ctx.files.stateFile,
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--zone',
+    ctx.files.dataset.zone,
+    '--ttl',
+    String(ctx.files.dataset.ttl),
+    // Never used by the query mix; set so that nothing can leave the loopback interface.
+    '--upstream',
+    `127.0.0.1:${UNUSED_PORT}`,
+    ...(workers > 1 ? ['--workers', String(workers)] : []),
+  ];
+  const proc = PinnedProcess.start('clusterdns', cpus, process.execPath, args);
+  return ready(proc, port, CLUSTER_PROBE);
+}
 
 /**
  * clusterdns answering external names from its cache: kubernetes, cache and forward to a

@@ -15,9 +15,10 @@ import { createRegistry, type Registry } from '../metrics/registry.js';
 import { parseHostResolvConf } from '../resolv/host-resolv-conf.js';
 import { blocksSource, corefileSource } from '../server/config-source.js';
 import type { LoadedConfig } from '../server/generation.js';
-import { Instance } from '../server/instance.js';
+import { Instance, type InstanceOptions } from '../server/instance.js';
 import { parseListenAddress, type ListenAddress } from '../server/listen-address.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits } from '../server/tcp-listener.js';
+import { WorkerInstance } from '../server/workers-instance.js';
 import { WorkerPool } from '../server/workers-primary.js';
 import { createWorkerRegistry, reportServing } from '../server/workers-worker.js';
 
@@ -108,7 +109,7 @@ async function runServe(options: ServeOptions, command: Command): Promise<number
   }
   if (workers > 1) return runPrimary(workers, logger);
   try {
-    const instance = newInstance(options, command, logger, createRegistry());
+    const instance = new Instance(instanceOptions(options, command, logger, createRegistry()));
     handleSignals(instance, logger);
     const listeners = await instance.start();
     logger.info({ listeners }, 'serving');
@@ -124,7 +125,8 @@ async function runWorker(options: ServeOptions, command: Command, logger: Logger
   const slot = Number(process.env[WORKER_SLOT_VARIABLE] ?? '0');
   const workerLogger = logger.child({ worker: slot });
   try {
-    const instance = newInstance(options, command, workerLogger, createWorkerRegistry(slot));
+    const metrics = createWorkerRegistry(slot);
+    const instance = new WorkerInstance(instanceOptions(options, command, workerLogger, metrics));
     handleSignals(instance, workerLogger);
     const listeners = await instance.start();
     workerLogger.info({ listeners }, 'worker serving');
@@ -157,20 +159,20 @@ async function runPrimary(count: number, logger: Logger): Promise<number> {
   return 0;
 }
 
-function newInstance(
+function instanceOptions(
   options: ServeOptions,
   command: Command,
   logger: Logger,
   metrics: Registry,
-): Instance {
-  return new Instance({
+): InstanceOptions {
+  return {
     logger,
     metrics,
     plugins: builtInPlugins,
     load: configLoader(options, command),
     listen: listenAddresses(options, command),
     tcpLimits: tcpLimits(options),
-  });
+  };
 }
 
 function configLoader(options: ServeOptions, command: Command): () => LoadedConfig {

@@ -22,9 +22,15 @@ import { parseQuery } from '../wire/query.js';
 export const MAX_INTERNAL_DEPTH = 4;
 const OPT_DO = 0x8000;
 
+/**
+ * How deep each internal request is. One map for the process, not one per resolver: a query
+ * nests through the resolvers of several chains (a loop across blocks), and each must see the
+ * depth the others counted.
+ */
+const depths = new WeakMap<DnsRequest, number>();
+
 export class InternalResolver {
   private router: Handler | null = null;
-  private readonly depths = new WeakMap<DnsRequest, number>();
 
   /** Sets the handler that routes by zone (the listener's router). */
   bind(router: Handler): void {
@@ -37,7 +43,7 @@ export class InternalResolver {
    * failed or dropped the query.
    */
   async resolve(name: string, type: number, origin: DnsRequest): Promise<Reply> {
-    const depth = (this.depths.get(origin) ?? 0) + 1;
+    const depth = (depths.get(origin) ?? 0) + 1;
     if (this.router === null || depth > MAX_INTERNAL_DEPTH) return null;
     const wire = buildQuery(name, type, origin);
     if (wire === null) return null;
@@ -51,7 +57,7 @@ export class InternalResolver {
       origin.clientPort,
       process.hrtime.bigint(),
     );
-    this.depths.set(request, depth);
+    depths.set(request, depth);
     try {
       return await this.router.serve(request);
     } catch {

@@ -35,7 +35,8 @@ export class UdpListener {
         reject(err);
       };
       socket.once('error', failed);
-      socket.bind({ address: host === '' ? '::' : host, port, exclusive: !cluster.isWorker }, () => {
+      const address = host === '' ? '::' : host;
+      socket.bind({ address, port, exclusive: !cluster.isWorker }, () => {
         socket.off('error', failed);
         resolve(socket);
       });

@@ -25,13 +25,34 @@ export interface MetricsResponse {
   readonly error?: string;
 }
 
-export type WorkerMessage = ServingMessage | MetricsRequest;
+/** A worker's own readiness changed (every readiness source of its configuration). */
+export interface ReadyMessage {
+  readonly type: 'clusterdns:ready';
+  readonly ready: boolean;
+}
+
+/** The primary's answer to readiness changes: whether every worker slot is ready. */
+export interface PeersMessage {
+  readonly type: 'clusterdns:peers';
+  readonly allReady: boolean;
+}
+
+export type WorkerMessage = ServingMessage | MetricsRequest | ReadyMessage;
+
+const WORKER_TYPES = new Set([
+  'clusterdns:serving',
+  'clusterdns:metrics-request',
+  'clusterdns:ready',
+]);
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  const type = (value as { type?: unknown } | null)?.type;
-  return type === 'clusterdns:serving' || type === 'clusterdns:metrics-request';
+  return WORKER_TYPES.has(String((value as { type?: unknown } | null)?.type));
 }
 
 export function isMetricsResponse(value: unknown): value is MetricsResponse {
   return (value as { type?: unknown } | null)?.type === 'clusterdns:metrics-response';
+}
+
+export function isPeersMessage(value: unknown): value is PeersMessage {
+  return (value as { type?: unknown } | null)?.type === 'clusterdns:peers';
 }

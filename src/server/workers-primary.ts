@@ -34,6 +34,8 @@ export interface WorkerPoolOptions {
 interface Slot {
   worker: Worker | null;
   servingSince: number;
+  /** Every readiness source of the worker's configuration is ready. */
+  ready: boolean;
   crashes: number;
   restart: NodeJS.Timeout | null;
 }
@@ -42,6 +44,7 @@ export class WorkerPool {
   private readonly slots: Slot[];
   private readonly aggregator = new client.AggregatorRegistry();
   private listeners: readonly BoundAddress[] | null = null;
+  private allReady = false;
   private started = false;
   private stopping = false;
   private startup: { resolve: (l: BoundAddress[]) => void; reject: (e: Error) => void } | null =
@@ -54,6 +57,7 @@ export class WorkerPool {
     this.slots = Array.from({ length: options.count }, () => ({
       worker: null,
       servingSince: 0,
+      ready: false,
       crashes: 0,
       restart: null,
     }));
@@ -98,6 +102,7 @@ export class WorkerPool {
     const worker = cluster.fork({ [this.options.slotVariable]: String(index) });
     slot.worker = worker;
     slot.servingSince = 0;
+    slot.ready = false;
     worker.on('message', (message: unknown) => {
       if (isWorkerMessage(message)) this.onMessage(index, worker, message);
     });
@@ -109,11 +114,17 @@ export class WorkerPool {
       void this.answerMetrics(worker, message.id);
       return;
     }
+    if (message.type === 'clusterdns:ready') {
+      this.slots[index].ready = message.ready;
+      this.shareReadiness();
+      return;
+    }
     const slot = this.slots[index];
     slot.servingSince = Date.now();
     this.listeners ??= message.listeners;
     if (this.started) {
-      this.options.logger.info({ slot: index, pid: worker.process.pid }, 'worker replaced');
+      const workerPid = worker.process.pid;
+      this.options.logger.info({ slot: index, workerPid }, 'worker replaced');
       return;
     }
     if (this.slots.every((s) => s.servingSince > 0)) {
@@ -136,6 +147,8 @@ export class WorkerPool {
   private onExit(index: number, worker: Worker, code: number | null, signal: string | null) {
     const slot = this.slots[index];
     if (slot.worker === worker) slot.worker = null;
+    slot.ready = false;
+    this.shareReadiness();
     if (this.stopping) {
       this.cleanStop &&= code === 0;
       this.checkAllExited();
@@ -148,9 +161,9 @@ export class WorkerPool {
     const stable = slot.servingSince > 0 && Date.now() - slot.servingSince >= this.stableMs;
     slot.crashes = stable ? 1 : slot.crashes + 1;
     const delay = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (slot.crashes - 1));
-    const pid = worker.process.pid;
+    const workerPid = worker.process.pid;
     this.options.logger.warn(
-      { slot: index, pid, code, signal, restartInMs: delay },
+      { slot: index, workerPid, code, signal, restartInMs: delay },
       'worker exited; restarting',
     );
     slot.restart = setTimeout(() => this.fork(index), delay);
@@ -163,6 +176,16 @@ export class WorkerPool {
     this.startup?.reject(err);
     this.startup = null;
     void this.shutdown();
+  }
+
+  /** Tells every worker when "all workers ready" changes (each one's `/ready` depends on it). */
+  private shareReadiness(): void {
+    const allReady = this.slots.every((s) => s.ready);
+    if (allReady === this.allReady) return;
+    this.allReady = allReady;
+    for (const slot of this.slots) {
+      if (slot.worker?.isConnected()) slot.worker.send({ type: 'clusterdns:peers', allReady });
+    }
   }
 
   private checkAllExited(): void {

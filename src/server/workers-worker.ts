@@ -39,18 +39,18 @@ class WorkerRegistry extends client.Registry {
     if (!process.send || !process.connected) return super.metrics();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error('metrics from workers timed out')),
-        METRICS_TIMEOUT_MS);
-      const onMessage = (message: unknown): void => {
-        if (!isMetricsResponse(message) || message.id !== id) return;
-        finish(message.error === undefined ? null : new Error(message.error), message.text);
-      };
       const finish = (err: Error | null, text = ''): void => {
         clearTimeout(timer);
         process.off('message', onMessage);
         if (err) reject(err);
         else resolve(text);
       };
+      const onMessage = (message: unknown): void => {
+        if (!isMetricsResponse(message) || message.id !== id) return;
+        finish(message.error === undefined ? null : new Error(message.error), message.text);
+      };
+      const timeout = (): void => finish(new Error('metrics from workers timed out'));
+      const timer = setTimeout(timeout, METRICS_TIMEOUT_MS);
       process.on('message', onMessage);
       process.send?.({ type: 'clusterdns:metrics-request', id });
     });

@@ -22,8 +22,11 @@ import { TcpPeer, until } from './tcp-peer.js';
 const IDLE_MS = 300;
 const READ_MS = 300;
 const MAX_INFLIGHT = 4;
-/** The server's sweep runs every quarter timeout: allow that plus scheduling. */
-const SLACK_MS = 250;
+/**
+ * The server's sweep runs every quarter timeout; the rest of the slack is for scheduling on a
+ * busy shared machine. What matters is that the close comes, and not before the timeout.
+ */
+const SLACK_MS = 1000;
 
 const webQuery = (id: number): Buffer => frame(buildQuery({ id, name: WEB_NAME }));
 const slowQuery = (id: number): Buffer => frame(buildQuery({ id, name: `q${id}.slow.test` }));

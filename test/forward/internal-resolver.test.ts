@@ -71,6 +71,7 @@ describe('InternalResolver', () => {
     assert.deepEqual(answerRecords(reply as Buffer), {
       rcode: 0,
       records: [{ name: 'web.consul.local', type: 1, ttl: 30, address: '10.150.0.7' }],
+      soa: [],
     });
     const other = await resolver.resolve('web.example.test', 1, origin('x.cluster.local'));
     assert.equal(
@@ -93,6 +94,27 @@ describe('InternalResolver', () => {
     };
     resolver.bind(recursive);
     const reply = await resolver.resolve('start.loop.test', 1, origin('x.cluster.local'));
+    assert.equal(calls, MAX_INTERNAL_DEPTH);
+    assert.equal(answerRecords(reply as Buffer)?.rcode, 5);
+  });
+
+  // Regression: each chain has its own resolver, and the depth was counted per resolver, so
+  // two blocks bouncing a name between them recursed until the stack overflowed.
+  it('counts the depth across the resolvers of several chains', async () => {
+    const first = new InternalResolver();
+    const second = new InternalResolver();
+    let calls = 0;
+    const bounce = (resolver: InternalResolver): Handler => ({
+      name: 'bounce',
+      async serve(request: DnsRequest): Promise<Reply> {
+        calls++;
+        const inner = await resolver.resolve(`n${calls}.loop.test`, 1, request);
+        return inner ?? refuseAll.serve(request);
+      },
+    });
+    first.bind(bounce(second));
+    second.bind(bounce(first));
+    const reply = await first.resolve('start.loop.test', 1, origin('x.cluster.local'));
     assert.equal(calls, MAX_INTERNAL_DEPTH);
     assert.equal(answerRecords(reply as Buffer)?.rcode, 5);
   });

@@ -28,6 +28,9 @@ const STATE = [
   service('svc-big', 'big.consul.local'),
   service('svc-web', 'www.example.net'),
   service('svc-inner', 'svc-ext.default.svc.cluster.local'),
+  // A loop across two kubernetes blocks: cluster.local -> other.local -> cluster.local.
+  service('svc-ping', 'svc-pong.default.svc.other.local'),
+  service('svc-pong', 'svc-ping.default.svc.cluster.local'),
   [
     'apiVersion: v1',
     'kind: Service',
@@ -51,6 +54,12 @@ function corefile(state: string, consulPort: number, rootPort: number): string {
        disable denial cluster.local
     }
     loadbalance
+}
+other.local:53 {
+    kubernetes other.local {
+       state ${state}
+       ttl 20
+    }
 }
 consul.local:53 {
     errors
@@ -125,6 +134,19 @@ describe('ExternalName with a target outside the cluster zones', () => {
       'svc-inner.default.svc.cluster.local. 30 IN CNAME svc-ext.default.svc.cluster.local.',
       'svc-ext.default.svc.cluster.local. 30 IN CNAME db.consul.local.',
       'db.consul.local. 30 IN A 192.0.2.7',
+    ]);
+  });
+
+  it('ends a CNAME loop across blocks with the first CNAME alone', async () => {
+    const result = await dig('svc-ping.default.svc.cluster.local', 'A', { port });
+    assert.equal(result.status, 'NOERROR');
+    assert.deepEqual(result.flags, ['qr', 'aa', 'rd']);
+    assert.deepEqual(result.answer, [
+      'svc-ping.default.svc.cluster.local. 30 IN CNAME svc-pong.default.svc.other.local.',
+    ]);
+    const other = await dig('svc-pong.default.svc.other.local', 'A', { port });
+    assert.deepEqual(other.answer, [
+      'svc-pong.default.svc.other.local. 20 IN CNAME svc-ping.default.svc.cluster.local.',
     ]);
   });
 

@@ -77,13 +77,18 @@ async function dnsperf(port: number, queryFile: string): Promise<ReturnType<type
 async function measureRound(files: DatasetFiles, workers: number): Promise<void> {
   const running = await start(files, workers);
   const idle = memory(running, workers);
-  const cpuBefore = running.workerPids.map(processCpuSeconds);
+  const pids = [running.proc.child.pid as number, ...running.workerPids];
+  const cpuBefore = pids.map(processCpuSeconds);
   const result = await dnsperf(running.port, files.queries);
-  const cpu = running.workerPids.map((pid, i) => processCpuSeconds(pid) - cpuBefore[i]);
-  const split = cpu.map((s) => s.toFixed(1)).join(' / ');
+  const cpu = pids.map((pid, i) => processCpuSeconds(pid) - cpuBefore[i]);
+  const workerCpu = workers === 1 ? cpu.slice(0, 1) : cpu.slice(1);
+  const total = workers === 1 ? cpu[0] : cpu.reduce((a, b) => a + b, 0);
+  const perQueryUs = (total / result.completed) * 1e6;
   console.log(
     `N=${workers}: ${Math.round(result.qps)} QPS, lost ${result.lost}, ` +
-      `avg ${result.avgMs.toFixed(2)} ms, worker CPU s ${split}`,
+      `avg ${result.avgMs.toFixed(2)} ms, worker CPU s ${workerCpu.map((s) => s.toFixed(1))}, ` +
+      `primary CPU s ${workers === 1 ? '-' : cpu[0].toFixed(1)}, ` +
+      `CPU per query ${perQueryUs.toFixed(1)} µs`,
   );
   console.log(`  idle: ${idle}`);
   console.log(`  after load: ${memory(running, workers)}`);
@@ -98,7 +103,8 @@ async function main(): Promise<void> {
     namespaces: Math.max(1, Math.round(services / perNamespace)),
     servicesPerNamespace: perNamespace,
   });
-  console.log(`${files.dataset.services.length} services, ${os.cpus().length} CPUs`);
+  const load = os.loadavg()[0].toFixed(1);
+  console.log(`${files.dataset.services.length} services, ${os.cpus().length} CPUs, load ${load}`);
   if (rounds === 0) {
     for (const workers of [1, 2]) {
       const running = await start(files, workers);

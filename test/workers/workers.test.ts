@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterDnsProcess, type LogLine } from '../helpers/clusterdns-process.js';
@@ -32,6 +33,9 @@ function corefile(state: string, ttl: number): string {
   return [
     'cluster.local:0 {',
     '  prometheus 127.0.0.1:0',
+    '  ready 127.0.0.1:0 {',
+    '    monitor continuously',
+    '  }',
     '  health 127.0.0.1:0 {',
     '    lameduck 300ms',
     '  }',
@@ -70,6 +74,39 @@ async function requestsByWorker(metricsPort: number): Promise<Map<string, number
   return counts;
 }
 
+interface ReadyAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * GET /ready on a new connection (so the primary may hand it to either worker). A connection
+ * handed to a worker just as it is killed is lost, hence the timeout.
+ */
+function getReady(port: number): Promise<ReadyAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port, path: '/ready', agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    request.setTimeout(1000, () => request.destroy(new Error('no answer in 1 s')));
+    request.on('error', reject);
+  });
+}
+
+/** Polls /ready until `match` holds; returns the matching answer. */
+async function readyUntil(port: number, match: (a: ReadyAnswer) => boolean): Promise<ReadyAnswer> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answer = await getReady(port).catch((err: Error) => ({ status: 0, body: err.message }));
+    if (match(answer)) return answer;
+    if (Date.now() > deadline) throw new Error(`/ready stayed ${answer.status} ${answer.body}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Asks `count` times over TCP, one connection each: the primary deals them out in turn. */
 async function askOverTcp(port: number, count: number, ttl: number): Promise<void> {
   for (let i = 0; i < count; i++) {
@@ -85,6 +122,7 @@ describe('serve --workers 2', () => {
   let proc: ClusterDnsProcess;
   let port: number;
   let metricsPort: number;
+  let readyPort: number;
 
   before(async () => {
     file = await writeCorefile('');
@@ -99,6 +137,7 @@ describe('serve --workers 2', () => {
       await proc.waitFor((l) => l.msg === 'state loaded' && l.worker === worker);
     }
     metricsPort = proc.httpPort('prometheus');
+    readyPort = proc.httpPort('ready');
   });
 
   after(async () => {
@@ -117,7 +156,8 @@ describe('serve --workers 2', () => {
     }
     assert.notEqual(workers[0].pid, workers[1].pid);
     const http = proc.lines.filter((l) => l.msg === 'http listening' && l.plugin === 'prometheus');
-    assert.deepEqual(http.map((l) => l.port), [metricsPort, metricsPort], 'one shared metrics port');
+    const ports = http.map((l) => l.port);
+    assert.deepEqual(ports, [metricsPort, metricsPort], 'one shared metrics port');
   });
 
   it('answers from both workers, and /metrics sums them', async () => {
@@ -134,8 +174,12 @@ describe('serve --workers 2', () => {
   });
 
   it('replaces a killed worker, which then answers', async () => {
+    await readyUntil(readyPort, (a) => a.status === 200);
     const victim = workerServing(proc).find((l) => l.worker === 0) as LogLine;
     process.kill(victim.pid as number, 'SIGKILL');
+    const notReady = await readyUntil(readyPort, (a) => a.status !== 200 && a.status !== 0);
+    assert.equal(notReady.status, 503);
+    assert.match(notReady.body, /^(kubernetes\n)?workers\n$/, 'not ready while a slot is empty');
 
     const exited = await proc.waitFor((l) => l.msg === 'worker exited; restarting');
     assert.equal(exited.level, 40, 'logged at warn');
@@ -144,10 +188,11 @@ describe('serve --workers 2', () => {
     assert.equal(exited.restartInMs, 100);
     const replaced = await proc.waitFor((l) => l.msg === 'worker replaced');
     assert.equal(replaced.slot, 0);
-    assert.notEqual(replaced.pid, victim.pid);
-    assert.ok(isAlive(replaced.pid as number));
+    assert.notEqual(replaced.workerPid, victim.pid);
+    assert.ok(isAlive(replaced.workerPid as number));
     // The new worker takes queries once bound, which may be before its state is read.
-    await proc.waitFor((l) => l.msg === 'state loaded' && l.pid === replaced.pid);
+    await proc.waitFor((l) => l.msg === 'state loaded' && l.pid === replaced.workerPid);
+    assert.equal((await readyUntil(readyPort, (a) => a.status === 200)).body, 'OK');
 
     const before = await requestsByWorker(metricsPort);
     await askOverTcp(port, 6, 5);

@@ -15,8 +15,9 @@
  *   last name of the chain), with the target zone's SOA in authority for a negative answer.
  *   Any other outcome (SERVFAIL, REFUSED, no reply, nesting too deep) answers the CNAME alone,
  *   as before this chase existed: the client can still follow it itself.
- * - Nesting ends in the internal resolver (a few levels), so ExternalNames pointing at each
- *   other across blocks stop.
+ * - A chase that comes back with a name already in our answer is a CNAME loop (ExternalNames
+ *   pointing at each other across blocks): the CNAME alone answers. Nesting also ends in the
+ *   internal resolver after a few levels, whatever the names.
  * - Such answers hold data with upstream TTLs, so the handler never keeps them in its
  *   fast-path answer cache (whose entries live until the cluster data changes).
  */
@@ -54,6 +55,8 @@ export async function chaseTarget(
   const chased = reply === null ? null : answerRecords(reply);
   if (chased === null) return answer;
   if (chased.rcode !== Rcode.NOERROR && chased.rcode !== Rcode.NXDOMAIN) return answer;
+  const owners = new Set(answer.answer.map((r) => r.name));
+  if (chased.records.some((r) => owners.has(r.name))) return answer;
   const negative = chased.records.length === 0;
   if (negative && chased.rcode === Rcode.NOERROR && chased.soa.length === 0) return answer;
   return {
