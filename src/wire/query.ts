@@ -71,7 +71,7 @@ export function parseQuery(buf: Buffer): ParseResult {
   if ((flags & Flag.QR) !== 0) return DROP_RESPONSE;
 
   const opcode = (flags >> 11) & 0xf;
-  if (opcode !== Opcode.QUERY) return fail(false, Rcode.NOTIMP, `opcode ${opcode}`);
+  if (opcode !== Opcode.QUERY) return notImplemented(buf, opcode);
   const qdcount = buf.readUInt16BE(4);
   if (qdcount !== 1) return fail(false, Rcode.FORMERR, `QDCOUNT ${qdcount}`);
 
@@ -98,6 +98,23 @@ export function parseQuery(buf: Buffer): ParseResult {
     edns,
   };
   return { ok: true, query };
+}
+
+/**
+ * NOTIMP for an opcode other than QUERY. When the question and OPT record can be read, the
+ * answer echoes the question and carries OPT, as RFC 6891 §7 asks of any answer to an EDNS
+ * query; when they cannot, it is a bare header.
+ */
+function notImplemented(buf: Buffer, opcode: number): ParseResult {
+  const reason = `opcode ${opcode}`;
+  if (buf.readUInt16BE(4) !== 1) return fail(false, Rcode.NOTIMP, reason);
+  const name = readQuestionName(buf, HEADER_SIZE);
+  if (typeof name === 'string' || name.end + 4 > buf.length) {
+    return fail(false, Rcode.NOTIMP, reason);
+  }
+  const edns = readEdns(buf, name.end + 4);
+  const found = typeof edns === 'string' ? null : edns;
+  return { ok: false, error: { drop: false, rcode: Rcode.NOTIMP, reason, edns: found } };
 }
 
 function fail(drop: boolean, rcode: number, reason: string): ParseResult {

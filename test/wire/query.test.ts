@@ -106,3 +106,17 @@ test('every truncation of a valid query is refused without throwing', () => {
   }
   assert.ok(parseQuery(full).ok);
 });
+
+test('NOTIMP keeps the OPT record when the question can be read (RFC 6891 §7)', () => {
+  const opt = [0, 0, 41, 0x04, 0xd0, 0, 0, 0x80, 0, 0, 0];
+  const update = packet(['a'], { arcount: 1, tail: opt });
+  update[2] = (5 << 3) | 1;
+  const r = parseQuery(update);
+  assert.ok(!r.ok);
+  assert.deepEqual([r.error.rcode, r.error.edns?.dnssecOk, r.error.edns?.udpSize], [4, true, 1232]);
+  const bare = packet(['a']);
+  bare[2] = 5 << 3;
+  const b = parseQuery(bare);
+  assert.ok(!b.ok);
+  assert.deepEqual([b.error.rcode, b.error.edns], [4, null]);
+});
