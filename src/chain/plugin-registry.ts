@@ -6,8 +6,10 @@
  */
 import type { Directive } from '../config/directive.js';
 import { ConfigError } from '../errors.js';
+import { setup as acl } from '../plugins/acl/setup.js';
 import { setup as autopath } from '../plugins/autopath/setup.js';
 import { setup as cache } from '../plugins/cache/setup.js';
+import { setup as chaos } from '../plugins/chaos/setup.js';
 import { setup as errors } from '../plugins/errors/setup.js';
 import { setup as forward } from '../plugins/forward/setup.js';
 import { setup as health } from '../plugins/health/setup.js';
@@ -27,8 +29,10 @@ export type AnySetup = PluginSetup<any>;
 
 /** The plugins this build of clusterdns knows, in no particular order. */
 const BUILT_IN_SETUPS: readonly AnySetup[] = [
+  acl,
   autopath,
   cache,
+  chaos,
   errors,
   forward,
   health,

@@ -121,7 +121,11 @@ async function runServe(options: ServeOptions, command: Command): Promise<number
 }
 
 /** One of N serving processes: the whole server, reporting to the primary. */
-async function runWorker(options: ServeOptions, command: Command, logger: Logger) {
+async function runWorker(
+  options: ServeOptions,
+  command: Command,
+  logger: Logger,
+): Promise<number> {
   const slot = Number(process.env[WORKER_SLOT_VARIABLE] ?? '0');
   const workerLogger = logger.child({ worker: slot });
   try {

@@ -37,6 +37,11 @@ export class TcpConnection {
     socket.on('error', () => socket.destroy());
   }
 
+  /** True while our answers wait for the client to read (the socket's buffer is full). */
+  get writeStalled(): boolean {
+    return this.writeBlocked;
+  }
+
   /** True when nothing is pending: no unanswered query and no partial message. */
   get idle(): boolean {
     return this.inFlight === 0 && this.pending === null;

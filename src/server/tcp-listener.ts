@@ -106,8 +106,12 @@ export class TcpListener {
     for (const connection of this.connections) {
       const stuck =
         connection.partialSince > 0 && now - connection.partialSince > this.limits.readTimeoutMs;
-      const idle = connection.idle && now - connection.lastActivity > this.limits.idleTimeoutMs;
-      if (!stuck && !idle) continue;
+      const quiet = now - connection.lastActivity > this.limits.idleTimeoutMs;
+      const idle = connection.idle && quiet;
+      // A client that stops reading its answers is neither idle nor mid-message, but would hold
+      // its slot forever: it gets the idle timeout too.
+      const stalled = connection.writeStalled && quiet;
+      if (!stuck && !idle && !stalled) continue;
       this.connections.delete(connection);
       connection.close(idle);
     }

@@ -91,7 +91,7 @@ function getReady(port: number): Promise<ReadyAnswer> {
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    request.setTimeout(1000, () => request.destroy(new Error('no answer in 1 s')));
+    request.setTimeout(300, () => request.destroy(new Error('no answer in 0.3 s')));
     request.on('error', reject);
   });
 }

@@ -6,7 +6,7 @@
  */
 import type { Handler, Reply } from '../../chain/handler.js';
 import type { DnsRequest } from '../../chain/request.js';
-import { Flag, Rcode, rcodeName } from '../../wire/constants.js';
+import { Flag, RRClass, Rcode, rcodeName } from '../../wire/constants.js';
 import { encodeError } from '../../wire/message-writer.js';
 import type { Logger } from 'pino';
 import { inZone } from './directive-args.js';
@@ -55,6 +55,12 @@ export class ForwardHandler implements Handler {
 
   serve(request: DnsRequest): Reply | Promise<Reply> {
     if (!this.handles(request.query.name)) return this.next.serve(request);
+    // CHAOS questions (version.bind, id.server) would disclose the upstream's software; they
+    // are answered by the chaos plugin or refused, never forwarded.
+    if (request.query.class === RRClass.CH) {
+      request.answeredBy = this.name;
+      return this.error(request, Rcode.REFUSED);
+    }
     const limit = this.config.maxConcurrent;
     if (limit > 0 && this.inFlight >= limit) {
       this.deps.metrics.maxConcurrentRejects.inc();
