@@ -62,6 +62,19 @@ export function encodeError(
   return buf;
 }
 
+/**
+ * Returns `reply` with an OPT record appended (ARCOUNT + 1), for a reply to an EDNS query that
+ * came from a server that sent none: RFC 6891 §6.1.1 asks for an OPT in every answer to a
+ * query that had one. The rcode's upper bits are taken as 0 (the reply had no OPT to hold them).
+ */
+export function appendOpt(reply: Buffer, dnssecOk: boolean): Buffer {
+  const out = Buffer.allocUnsafe(reply.length + OPT_SIZE);
+  reply.copy(out, 0);
+  writeOpt(out, reply.length, 0, dnssecOk);
+  out.writeUInt16BE(reply.readUInt16BE(10) + 1, 10);
+  return out;
+}
+
 function writeOpt(buf: Buffer, pos: number, rcode: number, dnssecOk: boolean): number {
   buf[pos] = 0;
   buf.writeUInt16BE(RRType.OPT, pos + 1);

@@ -194,6 +194,25 @@ describe('forward against a misbehaving upstream', () => {
     }
   });
 
+  it('adds the OPT record an EDNS client asked for when the upstream sent none', async () => {
+    const r = await rig(['.', `127.0.0.1:${bad.port}`]);
+    try {
+      const port = r.server.port;
+      const edns = await dig('noedns.x.test', 'A', { port, extra: ['+dnssec'] });
+      assert.equal(edns.status, 'NOERROR');
+      assert.deepEqual(edns.answer, ['noedns.x.test. 300 IN A 192.0.2.1']);
+      assert.match(edns.raw, /; EDNS: version: 0, flags: do; udp: 1232/);
+      assert.match(edns.raw, /ADDITIONAL: 1\n/);
+      const tcp = await dig('noedns.x.test', 'A', { port, tcp: true });
+      assert.match(tcp.raw, /; EDNS: version: 0, flags:; udp: 1232/);
+      const classic = await dig('noedns.x.test', 'A', { port, noEdns: true });
+      assert.deepEqual(classic.answer, ['noedns.x.test. 300 IN A 192.0.2.1']);
+      assert.doesNotMatch(classic.raw, /OPT PSEUDOSECTION/);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('ignores garbage and spoofed replies (wrong ID, wrong question)', async () => {
     const r = await rig(['.', `127.0.0.1:${bad.port}`], [directive('read_timeout', ['500ms'])]);
     try {

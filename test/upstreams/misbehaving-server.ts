@@ -7,6 +7,7 @@
  * - `garbage.*`: random bytes; `spoof.*`: first a reply with a wrong ID and one with a wrong
  *   question, then the right answer 50 ms later
  * - `servfail.*`, `refused.*`: that rcode; `bare.*`: REFUSED without the question;
+ * - `noedns.*`: the default answer without an OPT record, as an EDNS-unaware server sends it
  *   `nxdomain.*`: NXDOMAIN with an SOA; `nodata.*`:
  *   NOERROR, no answer, with an SOA
  * - anything else: the records set with `setRecords`, or A 192.0.2.1 TTL 300
@@ -171,7 +172,7 @@ export class MisbehavingServer {
       answers: [],
       authorities: [],
       // EDNS options are echoed, as a server does with a client cookie (RFC 7873 §5.2).
-      additionals: edns
+      additionals: edns && first !== 'noedns'
         ? [
             {
               type: 'OPT',

@@ -5,8 +5,9 @@
  * §7). The rest of the upstream's bytes pass through unchanged.
  */
 import type { DnsRequest } from '../../chain/request.js';
-import { Flag } from '../../wire/constants.js';
-import { encodeError } from '../../wire/message-writer.js';
+import { Flag, RRType } from '../../wire/constants.js';
+import { appendOpt, encodeError } from '../../wire/message-writer.js';
+import { scanReply } from '../../wire/reply-scan.js';
 
 /** Returns a reply for `request`; `reply` may be modified in place. */
 export function fitReply(request: DnsRequest, reply: Buffer): Buffer {
@@ -27,5 +28,16 @@ export function fitReply(request: DnsRequest, reply: Buffer): Buffer {
   }
   reply.writeUInt16BE(query.id, 0);
   request.wire.copy(reply, 12, 12, query.questionEnd);
+  if (query.edns && !hasOpt(reply)) {
+    const withOpt = appendOpt(reply, query.edns.dnssecOk);
+    if (request.transport === 'tcp' || withOpt.length <= request.maxSize) return withOpt;
+  }
   return reply;
+}
+
+/** True when the reply carries an OPT record (or cannot be scanned: then it is left alone). */
+function hasOpt(reply: Buffer): boolean {
+  if (reply.readUInt16BE(10) === 0) return false;
+  const scanned = scanReply(reply);
+  return scanned === null || scanned.records.some((r) => r.type === RRType.OPT);
 }
