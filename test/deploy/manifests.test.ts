@@ -140,8 +140,8 @@ describe('deploy manifests', () => {
       capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
     });
     assert.deepEqual(container.resources, {
-      requests: { cpu: '100m', memory: '70Mi' },
-      limits: { memory: '170Mi' },
+      requests: { cpu: '100m', memory: '100Mi' },
+      limits: { memory: '256Mi' },
     });
     assert.deepEqual(container.args, ['serve', '--conf', '/etc/coredns/Corefile']);
     assert.equal(pod.volumes[0].configMap.name, 'coredns');
