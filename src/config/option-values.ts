@@ -49,6 +49,40 @@ export function listenAddressValue(
   return { host: match[1] ?? match[2] ?? '', port };
 }
 
+/**
+ * The directive's optional sole argument, `[ADDRESS]`, read as a listen address; `fallback`
+ * when it is absent. Throws CONFIG_BAD_VALUE, naming the directive, for more than one argument
+ * or a bad address.
+ */
+export function optionalListenAddress(
+  where: Directive,
+  fallback: string,
+): { host: string; port: number } {
+  expectArgs(where, 0, 1);
+  return listenAddressValue(where, where.name, where.args[0] ?? fallback);
+}
+
+/**
+ * Reads a block whose only option is `OPTION VALUE`: each line is checked in order by `read`
+ * and the last one wins; `fallback` when the block has none. Throws CONFIG_UNKNOWN_OPTION at
+ * the first other line, CONFIG_BAD_VALUE at a line without exactly one argument, and whatever
+ * `read` throws.
+ */
+export function soleOptionValue<T>(
+  where: Directive,
+  option: string,
+  fallback: T,
+  read: (line: Directive, text: string) => T,
+): T {
+  let value = fallback;
+  for (const line of where.block) {
+    if (line.name !== option) throw unknownOption(where.name, line);
+    expectArgs(line, 1, 1);
+    value = read(line, line.args[0]);
+  }
+  return value;
+}
+
 /** Throws unless the directive has between min and max arguments. */
 export function expectArgs(where: Directive, min: number, max: number): void {
   const n = where.args.length;
@@ -68,6 +102,15 @@ export function expectNoBlock(where: Directive): void {
     'CONFIG_UNKNOWN_OPTION',
     where.block[0],
     `${where.name}: takes no block options`,
+  );
+}
+
+/** A CONFIG_UNKNOWN_OPTION error at `option`: `PLUGIN: unknown option "NAME"`. */
+export function unknownOption(plugin: string, option: Directive): ConfigError {
+  return new ConfigError(
+    'CONFIG_UNKNOWN_OPTION',
+    option,
+    `${plugin}: unknown option "${option.name}"`,
   );
 }
 

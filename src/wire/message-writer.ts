@@ -8,6 +8,7 @@
  */
 import { v4, v6 } from '@leichtgewicht/ip-codec';
 import { Flag, HEADER_SIZE, RRClass, RRType, SERVER_UDP_SIZE } from './constants.js';
+import { unescapeLabel } from './label-unescape.js';
 import type { Query } from './query.js';
 import type { Answer, ResourceRecord } from './record.js';
 
@@ -275,18 +276,4 @@ class MessageWriter {
 /** Index of the first '.' that separates labels (escapes never contain a bare '.'). */
 function nextDot(name: string): number {
   return name.indexOf('.');
-}
-
-/** Turns the `\DDD` escapes of a label back into octets. */
-function unescapeLabel(label: string): Buffer {
-  const out: number[] = [];
-  for (let i = 0; i < label.length; i++) {
-    if (label[i] === '\\' && /^\d{3}$/.test(label.slice(i + 1, i + 4))) {
-      out.push(Number(label.slice(i + 1, i + 4)) & 0xff);
-      i += 3;
-    } else {
-      out.push(label.charCodeAt(i) & 0xff);
-    }
-  }
-  return Buffer.from(out);
 }

@@ -3,13 +3,14 @@
  * wire form, for plugins and the server that build queries of their own (autopath, the
  * internal resolver).
  */
+import { unescapeLabel } from './label-unescape.js';
 
 /** Wire form of a query-name text; null when a label or the whole name is too long. */
 export function encodeName(name: string): Buffer | null {
   const parts: Buffer[] = [];
   let total = 1;
   for (const label of name === '' ? [] : name.split('.')) {
-    const bytes = unescape(label);
+    const bytes = unescapeLabel(label);
     if (bytes.length === 0 || bytes.length > 63) return null;
     total += bytes.length + 1;
     parts.push(Buffer.from([bytes.length]), bytes);
@@ -17,18 +18,4 @@ export function encodeName(name: string): Buffer | null {
   if (total > 255) return null;
   parts.push(Buffer.from([0]));
   return Buffer.concat(parts);
-}
-
-function unescape(label: string): Buffer {
-  if (!label.includes('\\')) return Buffer.from(label, 'latin1');
-  const out: number[] = [];
-  for (let i = 0; i < label.length; i++) {
-    if (label[i] === '\\' && /^\d{3}$/.test(label.slice(i + 1, i + 4))) {
-      out.push(Number(label.slice(i + 1, i + 4)) & 0xff);
-      i += 3;
-    } else {
-      out.push(label.charCodeAt(i) & 0xff);
-    }
-  }
-  return Buffer.from(out);
 }
