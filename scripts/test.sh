@@ -23,6 +23,6 @@ fi
 
 npm ci --no-audit --no-fund
 npm run build
-npm audit --omit=dev --audit-level=high
+node scripts/audit-production.mjs
 mapfile -t tests < <(find dist/test -name '*.test.js' | sort)
 node --test --test-concurrency=1 "${tests[@]}"
