@@ -201,7 +201,7 @@ function readEdns(buf: Buffer, start: number): Edns | null | string {
   const ancount = buf.readUInt16BE(6);
   const nscount = buf.readUInt16BE(8);
   const arcount = buf.readUInt16BE(10);
-  if (arcount === 0) return null;
+  if (ancount + nscount + arcount === 0) return null;
   let pos = start;
   let edns: Edns | null = null;
   const total = ancount + nscount + arcount;
@@ -216,6 +216,7 @@ function readEdns(buf: Buffer, start: number): Edns | null | string {
     if (type === RRType.OPT && i >= ancount + nscount) {
       if (edns !== null) return 'more than one OPT';
       if (nameEnd !== pos + 1) return 'OPT owner is not the root';
+      if (!optionsAreFramed(buf, rdata, rdlength)) return 'malformed EDNS option';
       const ttl = buf.readUInt32BE(nameEnd + 4);
       edns = {
         udpSize: Math.max(512, buf.readUInt16BE(nameEnd + 2)),
@@ -233,13 +234,55 @@ function readEdns(buf: Buffer, start: number): Edns | null | string {
 /** Returns the offset after a possibly compressed name, or -1 when it is malformed. */
 function skipName(buf: Buffer, start: number): number {
   let pos = start;
-  for (let guard = 0; guard < 128; guard++) {
+  let octets = 1;
+  for (;;) {
     if (pos >= buf.length) return -1;
     const len = buf[pos];
     if (len === 0) return pos + 1;
-    if (len >= 0xc0) return pos + 2 <= buf.length ? pos + 2 : -1;
+    if (len >= 0xc0) {
+      if (pos + 2 > buf.length) return -1;
+      const target = ((len & 0x3f) << 8) | buf[pos + 1];
+      return pointedNameIsValid(buf, target, pos, octets) ? pos + 2 : -1;
+    }
     if (len > MAX_LABEL_OCTETS) return -1;
+    octets += len + 1;
+    if (octets > MAX_NAME_OCTETS) return -1;
     pos += len + 1;
   }
-  return -1;
+}
+
+/**
+ * Checks the name a compression pointer leads to: every pointer must point strictly before
+ * the one that led to it (so a chain cannot loop or point forward), labels must be well
+ * formed, and the whole name at most 255 octets (RFC 1035 §4.1.4, §3.1).
+ */
+function pointedNameIsValid(buf: Buffer, target: number, from: number, octets: number): boolean {
+  let pos = target;
+  let limit = from;
+  for (;;) {
+    if (pos < HEADER_SIZE || pos >= limit) return false;
+    const len = buf[pos];
+    if (len === 0) return true;
+    if (len >= 0xc0) {
+      if (pos + 2 > buf.length) return false;
+      limit = pos;
+      pos = ((len & 0x3f) << 8) | buf[pos + 1];
+      continue;
+    }
+    if (len > MAX_LABEL_OCTETS) return false;
+    octets += len + 1;
+    if (octets > MAX_NAME_OCTETS) return false;
+    pos += len + 1;
+  }
+}
+
+/** True when the OPT RDATA is a sequence of whole options (RFC 6891 §6.1.2). */
+function optionsAreFramed(buf: Buffer, start: number, length: number): boolean {
+  const end = start + length;
+  let pos = start;
+  while (pos < end) {
+    if (pos + 4 > end) return false;
+    pos += 4 + buf.readUInt16BE(pos + 2);
+  }
+  return pos === end;
 }

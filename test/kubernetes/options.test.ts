@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import dnsPacket from 'dns-packet';
+import type { Handler } from '../../src/chain/handler.js';
 import { DnsRequest } from '../../src/chain/request.js';
 import { parseQuery } from '../../src/wire/query.js';
 import { InProcessKubernetes, queryPacket } from './in-process.js';
@@ -135,7 +136,7 @@ describe('kubernetes options', () => {
       assert.equal(ghost.request.answeredBy, 'kubernetes');
     }));
 
-  it('refuses zone transfers and passes other names and classes on', () =>
+  it('refuses zone transfers and other classes in its zones, passes other names on', () =>
     withPlugin([], async (k8s) => {
       assert.equal((await k8s.ask('cluster.local', 'AXFR', { transport: 'tcp' })).rcode, 'REFUSED');
       assert.equal((await k8s.ask('cluster.local', 'IXFR')).rcode, 'REFUSED');
@@ -149,8 +150,9 @@ describe('kubernetes options', () => {
       const parsed = parseQuery(wire);
       assert.ok(parsed.ok);
       const request = new DnsRequest(parsed.query, wire, 'udp', '127.0.0.1', 1, 0n);
-      await k8s.handler.serve(request);
-      assert.equal(request.answeredBy, 'next');
+      const reply = (await k8s.handler.serve(request)) as Buffer;
+      assert.equal(request.answeredBy, 'kubernetes');
+      assert.equal(reply[3] & 0x0f, 5, 'REFUSED: a cluster name is never passed on in class CH');
     }));
 
   it('without reverse zones, PTR questions go to the next plugin', () =>
@@ -249,55 +251,110 @@ describe('before the cluster state has synced', () => {
 });
 
 describe('ExternalName chains', () => {
-  it('stops following a CNAME loop after 8 steps, and skips unwritable targets', async () => {
+  /** A handler over an empty cluster plus the given ExternalName Services of `default`. */
+  async function aliases(targets: Record<string, string>) {
     const { RecordIndex } = await import('../../src/records/record-index.js');
     const { KubernetesHandler } = await import('../../src/plugins/kubernetes/handler.js');
     const { parseKubernetesConfig } = await import('../../src/plugins/kubernetes/config.js');
-    const { NEXT, directive, render } = await import('./in-process.js');
+    const { NEXT, directive } = await import('./in-process.js');
     const index = new RecordIndex({ kinds: [] });
-    const alias = (name: string, target: string) =>
+    for (const [name, externalName] of Object.entries(targets)) {
       index.upsert({
         kind: 'Service',
         value: {
-          namespace: 'x',
+          namespace: 'default',
           name,
           kind: 'ExternalName',
           clusterIPs: [],
-          externalName: target,
+          externalName,
           ports: [],
         },
       });
-    alias('a', 'b.x.svc.cluster.local');
-    alias('b', 'a.x.svc.cluster.local');
+    }
     const config = parseKubernetesConfig(directive(['cluster.local'], []), {
       zones: [''],
       port: 53,
       server: 'dns://:53',
     });
-    const handler = new KubernetesHandler(config, index, NEXT, {
+    return new KubernetesHandler(config, index, NEXT, {
       synced: () => true,
       startupDeadline: 0,
       localAddresses: [],
     });
-    const wire = queryPacket('a.x.svc.cluster.local', 'A', { udpSize: 1232 });
+  }
+
+  async function ask(handler: Handler, name: string, type: string) {
+    const { render } = await import('./in-process.js');
+    const wire = queryPacket(name, type, { udpSize: 1232 });
     const parsed = parseQuery(wire);
     assert.ok(parsed.ok);
-    const reply = await handler.serve(
-      new DnsRequest(parsed.query, wire, 'udp', '127.0.0.1', 1, 0n),
-    );
+    const reply = await handler.serve(new DnsRequest(parsed.query, wire, 'udp', '127.0.0.1', 1, 0n));
     assert.ok(reply);
-    const got = render(reply);
-    assert.equal(got.rcode, 'NOERROR');
-    assert.equal(got.answer.length, 9);
-    assert.equal(got.answer[8], 'a.x.svc.cluster.local. 5 IN CNAME b.x.svc.cluster.local.');
+    return render(reply);
+  }
 
-    alias('long', `${'x'.repeat(64)}.example.com`);
-    const longWire = queryPacket('long.x.svc.cluster.local', 'A', { udpSize: 1232 });
-    const longQuery = parseQuery(longWire);
-    assert.ok(longQuery.ok);
-    const request = new DnsRequest(longQuery.query, longWire, 'udp', '127.0.0.1', 1, 0n);
-    const longReply = await handler.serve(request);
-    assert.ok(longReply);
-    assert.equal(render(longReply).rcode, 'NXDOMAIN', 'an unwritable target is not answered');
+  const self = 'self.default.svc.cluster.local';
+  const loopa = 'loopa.default.svc.cluster.local';
+  const loopb = 'loopb.default.svc.cluster.local';
+
+  it('answers a self-loop with its one CNAME, NOERROR and nothing else', async () => {
+    const handler = await aliases({ self });
+    for (const type of ['A', 'AAAA', 'TXT']) {
+      const got = await ask(handler, self, type);
+      assert.equal(got.rcode, 'NOERROR', type);
+      assert.deepEqual(got.flags, ['qr', 'aa', 'rd'], type);
+      assert.deepEqual(got.answer, [`${self}. 5 IN CNAME ${self}.`], type);
+      assert.deepEqual(got.authority, [], type);
+      assert.deepEqual(got.additional, [], type);
+    }
+  });
+
+  it('answers a two-name loop with each CNAME once, from either end', async () => {
+    const handler = await aliases({ loopa: loopb, loopb: loopa });
+    const fromA = await ask(handler, loopa, 'A');
+    assert.equal(fromA.rcode, 'NOERROR');
+    assert.deepEqual(fromA.answer, [
+      `${loopa}. 5 IN CNAME ${loopb}.`,
+      `${loopb}. 5 IN CNAME ${loopa}.`,
+    ]);
+    assert.deepEqual(fromA.authority, []);
+    const fromB = await ask(handler, loopb, 'AAAA');
+    assert.equal(fromB.rcode, 'NOERROR');
+    assert.deepEqual(fromB.answer, [
+      `${loopb}. 5 IN CNAME ${loopa}.`,
+      `${loopa}. 5 IN CNAME ${loopb}.`,
+    ]);
+    assert.deepEqual(fromB.authority, []);
+  });
+
+  it('stops a loop that starts further down the chain at its first repeat', async () => {
+    const c = (n: string) => `${n}.default.svc.cluster.local`;
+    const handler = await aliases({ entry: c('x1'), x1: c('x2'), x2: c('x1') });
+    const got = await ask(handler, c('entry'), 'A');
+    assert.equal(got.rcode, 'NOERROR');
+    assert.deepEqual(got.answer, [
+      `${c('entry')}. 5 IN CNAME ${c('x1')}.`,
+      `${c('x1')}. 5 IN CNAME ${c('x2')}.`,
+      `${c('x2')}. 5 IN CNAME ${c('x1')}.`,
+    ]);
+  });
+
+  it('follows a long loop-free chain for 8 steps, then answers the 9th CNAME alone', async () => {
+    const c = (i: number) => `c${i}.default.svc.cluster.local`;
+    const targets: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) targets[`c${i}`] = c(i + 1);
+    const handler = await aliases(targets);
+    const got = await ask(handler, c(0), 'A');
+    assert.equal(got.rcode, 'NOERROR');
+    assert.deepEqual(
+      got.answer,
+      Array.from({ length: 9 }, (_, i) => `${c(i)}. 5 IN CNAME ${c(i + 1)}.`),
+    );
+  });
+
+  it('skips unwritable targets', async () => {
+    const handler = await aliases({ long: `${'x'.repeat(64)}.example.com` });
+    const got = await ask(handler, 'long.default.svc.cluster.local', 'A');
+    assert.equal(got.rcode, 'NXDOMAIN', 'an unwritable target is not answered');
   });
 });

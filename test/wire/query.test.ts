@@ -120,3 +120,30 @@ test('NOTIMP keeps the OPT record when the question can be read (RFC 6891 §7)',
   assert.ok(!b.ok);
   assert.deepEqual([b.error.rcode, b.error.edns], [4, null]);
 });
+
+test('records after the question: pointer loops, forward pointers and bad options are FORMERR', () => {
+  // Question `a.` then one answer record whose owner is a pointer to itself (offset 19).
+  const loop = packet(['a'], { tail: [0xc0, 19, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0] });
+  loop[7] = 1; // ANCOUNT 1
+  const r1 = parseQuery(loop);
+  assert.ok(!r1.ok);
+  assert.deepEqual([r1.error.rcode, r1.error.reason], [1, 'malformed record name']);
+  // A pointer forward, past itself.
+  const ahead = packet(['a'], { tail: [0xc0, 40, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0] });
+  ahead[7] = 1;
+  const r2 = parseQuery(ahead);
+  assert.ok(!r2.ok);
+  assert.equal(r2.error.reason, 'malformed record name');
+  // A pointer back to the question is fine.
+  const back = packet(['a'], { tail: [0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0] });
+  back[7] = 1;
+  assert.ok(parseQuery(back).ok);
+  // OPT whose option claims 0xffff octets inside a 4-octet RDATA.
+  const opt = [0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 4, 0, 10, 0xff, 0xff];
+  const r3 = parseQuery(packet(['a'], { arcount: 1, tail: opt }));
+  assert.ok(!r3.ok);
+  assert.deepEqual([r3.error.rcode, r3.error.reason], [1, 'malformed EDNS option']);
+  // A well-framed cookie option (8 octets) is accepted.
+  const cookie = [0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 12, 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8];
+  assert.ok(parseQuery(packet(['a'], { arcount: 1, tail: cookie })).ok);
+});

@@ -56,7 +56,7 @@ export class KubernetesHandler implements Handler {
 
   serve(request: DnsRequest): Reply | Promise<Reply> {
     const query = request.query;
-    if (query.class !== RRClass.IN) return this.next.serve(request);
+    if (query.class !== RRClass.IN && query.class !== RRClass.ANY) return this.otherClass(request);
     if (this.cache !== null) {
       this.cache.sync(this.index.generation);
       const hit = this.cache.reply(request, answerKey(query));
@@ -125,6 +125,18 @@ export class KubernetesHandler implements Handler {
       this.cache.keep(answerKey(query), query, wire, truncated, answer.additional.length);
     }
     return encoded.wire;
+  }
+
+  /**
+   * A class other than IN (or ANY, answered as IN) for a name in our zones is refused: the
+   * cluster's data exists only in class IN, and passing the name on would send a cluster name
+   * to the upstream resolvers. Names outside our zones go on down the chain.
+   */
+  private otherClass(request: DnsRequest): Reply | Promise<Reply> {
+    const query = request.query;
+    if (matchZone(query.name, this.config.zones) === undefined) return this.next.serve(request);
+    request.answeredBy = this.name;
+    return encodeError(request.wire, query.questionEnd, Rcode.REFUSED, query.edns);
   }
 
   private fallsThrough(name: string): boolean {
