@@ -45,14 +45,18 @@ export class ConfigError extends ClusterDnsError {
   }
 }
 
-/** A cluster state file that could not be read or parsed: `FILE:LINE: reason`. */
+/**
+ * A cluster state file that could not be read or parsed: `FILE:LINE: reason`, or `FILE: reason`
+ * when no line applies (line 0: a path that cannot be read).
+ */
 export class StateFileError extends ClusterDnsError {
   constructor(
     readonly position: SourcePosition,
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super('STATE_PARSE', `${position.file}:${position.line}: ${reason}`, options);
+    const where = position.line > 0 ? `${position.file}:${position.line}` : position.file;
+    super('STATE_PARSE', `${where}: ${reason}`, options);
   }
 }
 

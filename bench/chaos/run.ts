@@ -9,7 +9,6 @@
  *   npx tsc -p . && node dist/bench/chaos/run.js
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runDnsperf, type DnsperfResult } from '../lib/dnsperf.js';
 import { ClusterDnsProcess } from '../../test/helpers/clusterdns-process.js';
@@ -19,6 +18,7 @@ import { Dnsmasq } from '../../test/upstreams/dnsmasq.js';
 import { buildQuery } from '../../test/conformance/query-builder.js';
 import { udpExchange } from '../../test/conformance/wire-client.js';
 import { QueryRecorder, summarize, type Probe, type QueryRecord } from './query-recorder.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 const WEB = 'web.shop.svc.cluster.local';
 const EXT = 'www.ext.test';
@@ -73,7 +73,7 @@ function corefile(kubeconfig: string, upstream: number, ttl: number): string {
 }
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterdns-chaos-'));
+  const dir = makeTempDir('clusterdns-chaos-');
   const api = await TestApiServer.start({ bookmarkIntervalMs: 1000 });
   api.load('namespaces', [namespace('shop')]);
   api.load('services', [service('shop', 'web', { clusterIP: '10.96.0.20' })]);

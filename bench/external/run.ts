@@ -13,7 +13,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runDnsperf, type DnsperfResult } from '../lib/dnsperf.js';
 import { waitForAnswer } from '../lib/dns-probe.js';
@@ -24,6 +23,7 @@ import { PinnedProcess } from '../lib/pinned-process.js';
 import { renderKnotConf, renderKnotZone } from '../lib/render-knot.js';
 import { CLUSTERDNS_CLI } from '../lib/servers.js';
 import { median } from '../lib/stats.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 const SERVER_CPU = 1;
 const CLIENT_CPU = 0;
@@ -169,7 +169,7 @@ async function measure(
 async function main(): Promise<void> {
   const rounds = argValue('--rounds', 3);
   const seconds = argValue('--seconds', 10);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-external-'));
+  const dir = makeTempDir('bench-external-');
   const { files, zoneText } = writeFiles(dir);
   const knot = await startKnot(dir, zoneText);
   const results = new Map<string, DnsperfResult[]>();

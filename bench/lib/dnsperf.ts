@@ -4,10 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 export interface DnsperfOptions {
   readonly port: number;
@@ -64,7 +64,7 @@ export function dnsperfArgs(options: DnsperfOptions): string[] {
 export async function runDnsperf(options: DnsperfOptions): Promise<DnsperfResult> {
   const cpu = String(options.cpu ?? 0);
   const args = dnsperfArgs(options);
-  const dir = await mkdtemp(path.join(tmpdir(), 'dnsperf-'));
+  const dir = makeTempDir('dnsperf-');
   const outFile = path.join(dir, 'out.txt');
   const out = await open(outFile, 'w');
   const command = `taskset -c ${cpu} dnsperf ${args.join(' ')}`;

@@ -9,12 +9,11 @@
  *     node --expose-gc dist/bench/scale/informer-compare.js source|informer [tenth|full]
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { RecordingStore } from '../../test/kube-api/recording-store.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 const SIZES = {
   tenth: { services: 1_000, endpoints: 10_000 },
@@ -26,7 +25,7 @@ async function main(): Promise<void> {
   const size = SIZES[process.argv[3] === 'tenth' ? 'tenth' : 'full'];
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'informer-compare-'));
+  const dir = makeTempDir('informer-compare-');
   const api = new Worker(new URL('./api-worker.js', import.meta.url), {
     workerData: { size, dir },
   });

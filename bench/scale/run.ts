@@ -18,6 +18,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { ClusterDnsProcess } from '../../test/helpers/clusterdns-process.js';
 import type { ClusterSize } from './cluster-data.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 interface Result {
   readonly label: string;
@@ -60,7 +61,7 @@ async function measure(
   updates: number,
   env: NodeJS.ProcessEnv,
 ): Promise<Result> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterdns-scale-'));
+  const dir = makeTempDir('clusterdns-scale-');
   const api = new Worker(new URL('./api-worker.js', import.meta.url), {
     workerData: { size, dir },
   });

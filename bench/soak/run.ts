@@ -19,6 +19,7 @@ import { namespace, service } from '../../test/kube-api/fixtures.js';
 import { TestApiServer } from '../../test/kube-api/server.js';
 import { Dnsmasq } from '../../test/upstreams/dnsmasq.js';
 import { SERVICES, writeQueryMix } from './query-mix.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 const { values } = parseArgs({
   options: {
@@ -76,7 +77,7 @@ function churn(api: TestApiServer): () => void {
 
 async function main(): Promise<void> {
   const minutes = Number(values.minutes);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterdns-soak-'));
+  const dir = makeTempDir('clusterdns-soak-');
   const api = await TestApiServer.start({ bookmarkIntervalMs: 5000 });
   api.load('namespaces', [namespace('shop')]);
   api.load(

@@ -6,17 +6,11 @@
  * `serve --listen` replaces both for blocks without `bind`, and the port for blocks with it.
  */
 import type { Logger } from 'pino';
-import type { Directive, ServerBlock } from '../config/directive.js';
-import { zonesByPort } from '../config/server-key.js';
-import { ConfigError } from '../errors.js';
+import type { ServerBlock } from '../config/directive.js';
 import type { Registry } from '../metrics/registry.js';
 import { markPluginsEnabled } from '../plugins/prometheus/plugins-enabled.js';
 import { InternalResolver } from '../server/internal-resolver.js';
-import {
-  formatListenAddress,
-  parseBindHost,
-  type ListenAddress,
-} from '../server/listen-address.js';
+import { formatListenAddress, type ListenAddress } from '../server/listen-address.js';
 import { chainEnd } from './assemble-terminal.js';
 import type { Closable, Handler, Readiness } from './handler.js';
 import type {
@@ -27,7 +21,8 @@ import type {
   SharedResources,
 } from './plugin.js';
 import { pluginRank, SETUP_ONLY_DIRECTIVES } from './plugin-order.js';
-import type { PluginRegistry } from './plugin-registry.js';
+import type { AnySetup, PluginRegistry } from './plugin-registry.js';
+import { portGroups, validateBlocks } from './validate-blocks.js';
 
 /** One zone of a listener and the chain that answers it. */
 export interface Route {
@@ -60,14 +55,18 @@ export interface AssembleOptions {
   readonly listen: readonly ListenAddress[] | null;
 }
 
-/** Builds every chain; throws ConfigError (file:line) for the first bad directive or key. */
+/**
+ * Builds every chain; throws ConfigError (file:line) for the first bad directive or key. The
+ * Corefile-wide checks (`validateBlocks`, shared with `check`) run before any plugin is built.
+ */
 export function assemble(blocks: readonly ServerBlock[], options: AssembleOptions): ListenerPlan[] {
+  validateBlocks(blocks, options.listen, options.registry);
   const plans = new Map<string, ListenerPlan>();
   for (const block of blocks) {
     for (const group of portGroups(block, options.listen)) {
       const chain = buildChain(block, group.info, options);
       group.addresses.forEach((address, i) => {
-        const plan = addRoutes(plans, address, group.info.zones, chain.handler, block);
+        const plan = addRoutes(plans, address, group.info.zones, chain.handler);
         // One router answers the chain's internal queries: its first listener's.
         if (i === 0) plan.resolvers.push(chain.resolver);
         plan.dropped ??= chain.dropped;
@@ -75,38 +74,6 @@ export function assemble(blocks: readonly ServerBlock[], options: AssembleOption
     }
   }
   return [...plans.values()];
-}
-
-interface PortGroup {
-  readonly info: BlockInfo;
-  readonly addresses: ListenAddress[];
-}
-
-/** Splits a block by port: keys with the same port share one chain, as one CoreDNS server. */
-function portGroups(block: ServerBlock, listen: readonly ListenAddress[] | null): PortGroup[] {
-  const binds = bindHosts(block.directives);
-  // `serve --listen` puts every key on the listen ports: one chain for the whole block.
-  const byPort = zonesByPort(block.keys, block, (port) => (listen ? -1 : port));
-  return [...byPort].map(([port, zones]) => {
-    const addresses = listen
-      ? listen.flatMap((l) => (binds.length ? binds.map((host) => ({ host, port: l.port })) : [l]))
-      : (binds.length ? binds : ['']).map((host) => ({ host, port }));
-    const first = addresses[0];
-    const server = `dns://${binds.length ? formatListenAddress(first) : `:${first.port}`}`;
-    return { info: { zones, port: first.port, server }, addresses };
-  });
-}
-
-function bindHosts(directives: readonly Directive[]): string[] {
-  const hosts: string[] = [];
-  for (const d of directives) {
-    if (d.name !== 'bind') continue;
-    if (d.args.length === 0 || d.block.length > 0) {
-      throw new ConfigError('CONFIG_BAD_VALUE', d, 'bind needs one or more addresses');
-    }
-    for (const arg of d.args) hosts.push(parseBindHost(arg, d));
-  }
-  return [...new Set(hosts)];
 }
 
 /** A block's chain and what the server wires to it once the listeners' routers exist. */
@@ -118,13 +85,14 @@ interface BuiltChain {
 
 /** Parses every directive, then builds the chain from its tail so each link knows its next. */
 function buildChain(block: ServerBlock, info: BlockInfo, options: AssembleOptions): BuiltChain {
-  const links = block.directives
-    .filter((d) => !SETUP_ONLY_DIRECTIVES.has(d.name))
-    .map((directive) => {
-      const setup = options.registry.require(directive);
-      return { setup, config: setup.parse(directive, info) as unknown };
-    })
-    .sort((a, b) => pluginRank(a.setup.name) - pluginRank(b.setup.name));
+  const links = combineRepeats(
+    block.directives
+      .filter((d) => !SETUP_ONLY_DIRECTIVES.has(d.name))
+      .map((directive) => {
+        const setup = options.registry.require(directive);
+        return { setup, config: setup.parse(directive, info) as unknown };
+      }),
+  ).sort((a, b) => pluginRank(a.setup.name) - pluginRank(b.setup.name));
   const resolver = new InternalResolver();
   let dropped: DroppedQueryHook | null = null;
   const context: PluginContext = {
@@ -154,22 +122,45 @@ function buildChain(block: ServerBlock, info: BlockInfo, options: AssembleOption
   return { handler: next, resolver, dropped };
 }
 
+interface Link {
+  readonly setup: AnySetup;
+  readonly config: unknown;
+}
+
+/** One link per plugin that can `combine` its repeats, at its first use; others unchanged. */
+function combineRepeats(links: readonly Link[]): Link[] {
+  const uses = new Map<AnySetup, unknown[]>();
+  const out: Link[] = [];
+  for (const link of links) {
+    if (!link.setup.combine) {
+      out.push(link);
+      continue;
+    }
+    const configs = uses.get(link.setup);
+    if (configs) {
+      configs.push(link.config);
+      continue;
+    }
+    uses.set(link.setup, [link.config]);
+    out.push(link);
+  }
+  return out.map((link) => {
+    const configs = uses.get(link.setup);
+    if (!configs || configs.length === 1 || !link.setup.combine) return link;
+    return { setup: link.setup, config: link.setup.combine(configs) };
+  });
+}
+
 function addRoutes(
   plans: Map<string, ListenerPlan>,
   address: ListenAddress,
   zones: readonly string[],
   handler: Handler,
-  block: ServerBlock,
 ): ListenerPlan {
   const key = formatListenAddress(address);
   const plan = plans.get(key) ?? { key, address, routes: [], resolvers: [], dropped: null };
   plans.set(key, plan);
-  for (const zone of zones) {
-    if (plan.routes.some((r) => r.zone === zone)) {
-      const shown = zone === '' ? '.' : zone;
-      throw new ConfigError('CONFIG_BAD_VALUE', block, `zone ${shown} is served twice on ${key}`);
-    }
-    plan.routes.push({ zone, handler });
-  }
+  // validateBlocks has refused a zone served twice on one address.
+  for (const zone of zones) plan.routes.push({ zone, handler });
   return plan;
 }

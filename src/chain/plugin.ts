@@ -102,4 +102,10 @@ export interface PluginSetup<Config = unknown> {
    * (health, ready, prometheus, reload are process services that only register listeners).
    */
   create(config: Config, next: Handler, context: PluginContext): Handler;
+  /**
+   * Optional, additive: for a directive a block may repeat, merges the configs of its uses (in
+   * Corefile order) into the config of one link, as CoreDNS merges them into one plugin.
+   * Without it, each use of a repeatable directive is a link of its own.
+   */
+  combine?(configs: readonly Config[]): Config;
 }

@@ -1,15 +1,16 @@
 /**
- * `clusterdns check --conf FILE`: validates a Corefile without serving. It parses the file and
- * every directive with its plugin's own parser, prints `OK`, or prints `FILE:LINE: problem` on
- * standard error and exits 1. Nothing is started: no listener, watch or file handle stays open.
+ * `clusterdns check --conf FILE`: validates a Corefile without serving. It parses the file,
+ * runs the Corefile-wide checks `serve` runs (`validateBlocks`: repeated plugins, `bind`
+ * values, a zone served twice on one address), then every directive with its plugin's own
+ * parser; prints `OK`, or `FILE:LINE: problem` on standard error and exits 1. Nothing is
+ * started: no listener, watch or file handle stays open.
  */
 import type { Command } from 'commander';
-import type { BlockInfo } from '../chain/plugin.js';
 import { builtInPlugins, type PluginRegistry } from '../chain/plugin-registry.js';
 import { SETUP_ONLY_DIRECTIVES } from '../chain/plugin-order.js';
+import { portGroups, validateBlocks } from '../chain/validate-blocks.js';
 import { loadCorefile } from '../config/corefile.js';
 import type { ServerBlock } from '../config/directive.js';
-import { zonesByPort } from '../config/server-key.js';
 
 interface Output {
   write(text: string): unknown;
@@ -33,7 +34,9 @@ export function runCheck(
   registry: PluginRegistry = builtInPlugins,
 ): number {
   try {
-    for (const block of loadCorefile(file)) checkBlock(block, registry);
+    const blocks = loadCorefile(file);
+    validateBlocks(blocks, null, registry);
+    for (const block of blocks) checkBlock(block, registry);
     stdout.write('OK\n');
     return 0;
   } catch (err) {
@@ -44,15 +47,10 @@ export function runCheck(
 
 /** Parses every directive once per port of the block, as the server would build it. */
 function checkBlock(block: ServerBlock, registry: PluginRegistry): void {
-  for (const info of blockInfos(block)) {
+  for (const { info } of portGroups(block, null)) {
     for (const directive of block.directives) {
       if (SETUP_ONLY_DIRECTIVES.has(directive.name)) continue;
       registry.require(directive).parse(directive, info);
     }
   }
-}
-
-function blockInfos(block: ServerBlock): BlockInfo[] {
-  const byPort = zonesByPort(block.keys, block);
-  return [...byPort].map(([port, zones]) => ({ zones, port, server: `dns://:${port}` }));
 }

@@ -29,7 +29,10 @@ export function register(program: Command): void {
     });
 }
 
-/** Runs the command; returns the exit code (0, or 1 with the reason on stderr). */
+/**
+ * Runs the command; returns the exit code (0, or 1 with the reason on stderr). Ignored settings
+ * are reported on stderr as `warning: ...` lines and do not change the exit code.
+ */
 export function runConvert(
   from: string,
   file: string,
@@ -44,7 +47,8 @@ export function runConvert(
   try {
     const text = readFileSync(file, 'utf8');
     const domain = clusterDomain.toLowerCase().replace(/\.$/, '');
-    stdout.write(convertKubeDnsConfigMap(text, file, { clusterDomain: domain }));
+    const warn = (message: string) => stderr.write(`warning: ${message}\n`);
+    stdout.write(convertKubeDnsConfigMap(text, file, { clusterDomain: domain, warn }));
     return 0;
   } catch (err) {
     stderr.write(`${(err as Error).message}\n`);

@@ -8,7 +8,7 @@
  * thousands of objects takes seconds to load as YAML; the same state as JSON loads in well
  * under a second. Large states should be dumped with `-o json`.
  */
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { StateFileError } from '../errors.js';
 import { isJsonMap, type FieldPath } from './field-reader.js';
 
@@ -93,11 +93,33 @@ function parseYaml(text: string, file: string): ParsedObject[] {
       const line = lineCounter.linePos(offset).line;
       throw new StateFileError({ file, line }, error.message, { cause: error });
     }
-    const value: unknown = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    const value = documentValue(document, file, lineAt);
     if (value === null || value === undefined || document.contents === null) continue;
     collect(document.contents, value, { file, lineAt, objects });
   }
   return objects;
+}
+
+/**
+ * The document as plain data. toJS throws (a ReferenceError, not a parse error) when aliases
+ * expand past MAX_ALIAS_COUNT; that, or anything else it throws, is reported as a StateFileError
+ * against this file and the document's first line, like any other problem in it.
+ */
+function documentValue(
+  document: Document.Parsed,
+  file: string,
+  lineAt: (node: Node | undefined) => number,
+): unknown {
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const line = lineAt(document.contents ?? undefined) || 1;
+    // yaml reports alias trouble (too many expansions) as a ReferenceError.
+    const reason = error instanceof ReferenceError
+      ? `YAML aliases expand to more than ${MAX_ALIAS_COUNT} copies (an alias bomb?)`
+      : String(error instanceof Error ? error.message : error);
+    throw new StateFileError({ file, line }, reason, { cause: error });
+  }
 }
 
 interface Collector {

@@ -2,7 +2,8 @@
  * Cluster state from YAML/JSON files: loaded at start, then watched. Every change re-reads
  * all files and is applied only when all of them parse, so a half-written or broken file
  * never empties the state: the last good state keeps serving and the problem is logged with
- * its file and line.
+ * its file and line. The first good load after a rejected one logs `state recovered`, so the
+ * end of a breakage is as visible as its start.
  *
  * Known shortcoming: a file caught mid-write that happens to parse (cut at a document
  * boundary) is applied until the write completes, about 100 ms later; detecting that would
@@ -47,6 +48,9 @@ export class StateFileSource implements ClusterSource {
   private loaded = false;
   private fingerprint = '';
   private appliedDigest = '';
+  private appliedFiles = 0;
+  private appliedCounts: Record<string, number> = {};
+  /** The digest (or UNREADABLE) of the last rejected state; '' once a good state loads again. */
   private failedDigest = '';
 
   /** Throws LabelSelectorError when a selector in `options` does not parse. */
@@ -153,7 +157,9 @@ export class StateFileSource implements ClusterSource {
     }
     const digest = digestOf(files);
     if (digest === this.appliedDigest) {
-      // Back to what is being served (a broken edit undone): nothing to apply or report.
+      // Back to what is being served (a broken edit undone, a removed file restored): nothing
+      // to apply, but the end of the breakage is reported.
+      if (this.failedDigest !== '') this.logRecovered(false, performance.now() - started);
       this.failedDigest = '';
       return;
     }
@@ -174,8 +180,14 @@ export class StateFileSource implements ClusterSource {
 
   private apply(snapshot: StateSnapshot, files: number, ms: number): void {
     for (const [kind, objects] of snapshot) this.store.replaceAll(kind, objects);
-    const counts = Object.fromEntries([...snapshot].map(([kind, list]) => [kind, list.length]));
-    const fields = { path: this.statePath, files, objects: counts, ms: Math.round(ms) };
+    const counts = [...snapshot].map(([kind, list]) => [kind, list.length] as const);
+    this.appliedCounts = Object.fromEntries(counts);
+    this.appliedFiles = files;
+    if (this.loaded && this.failedDigest !== '') {
+      this.logRecovered(true, ms);
+      return;
+    }
+    const fields = { path: this.statePath, files, objects: this.appliedCounts, ms: Math.round(ms) };
     if (this.loaded) {
       this.logger.info(fields, 'state reloaded');
       return;
@@ -186,6 +198,22 @@ export class StateFileSource implements ClusterSource {
   }
 
   /**
+   * One info line for a good state after a rejected one, once the state had loaded (before
+   * that, `state loaded` marks the end of the breakage). `changed` tells whether the good state
+   * differs from the one kept serving through the breakage.
+   */
+  private logRecovered(changed: boolean, ms: number): void {
+    const fields = {
+      path: this.statePath,
+      files: this.appliedFiles,
+      objects: this.appliedCounts,
+      changed,
+      ms: Math.round(ms),
+    };
+    this.logger.info(fields, 'state recovered');
+  }
+
+  /**
    * Logs a state that could not be used: at error before the first load (nothing is served
    * yet), at warn afterwards (the last good state keeps serving). An unreadable path is
    * logged once until it becomes readable again.
@@ -193,11 +221,12 @@ export class StateFileSource implements ClusterSource {
   private reject(error: unknown, digest: string): void {
     if (digest === UNREADABLE && this.failedDigest === UNREADABLE) return;
     if (digest === UNREADABLE) this.failedDigest = UNREADABLE;
-    const fields =
-      error instanceof StateFileError
-        ? { file: error.position.file, line: error.position.line, reason: error.reason }
-        : { file: this.statePath, line: 0, reason: String(error) };
-    const logged = { path: this.statePath, ...fields };
+    // `line` only when one is known: an unreadable path has none.
+    const position = error instanceof StateFileError ? error.position : undefined;
+    const reason = error instanceof StateFileError ? error.reason : String(error);
+    const file = position?.file ?? this.statePath;
+    const line = position !== undefined && position.line > 0 ? { line: position.line } : {};
+    const logged = { path: this.statePath, file, ...line, reason };
     if (this.loaded) this.logger.warn(logged, 'state file rejected, keeping the last good state');
     else this.logger.error(logged, 'state file rejected, no cluster state loaded');
   }

@@ -2,14 +2,18 @@
  * Translates a kube-dns ConfigMap (`data.stubDomains`, `data.upstreamNameservers`, both JSON
  * text) into an equivalent Corefile, the way kubeadm migrates clusters from kube-dns: its
  * default root block with the upstreams in `forward`, plus one block per stub domain that
- * forwards that domain to its own nameservers.
+ * forwards that domain to its own nameservers. `data.federations` has no CoreDNS equivalent:
+ * it is reported through `warn` and left out.
  */
 import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 
 export interface ConvertOptions {
+  /** Lower case, without the trailing dot. */
   readonly clusterDomain: string;
+  /** Receives one `FILE:LINE: problem` line per ignored setting; none when absent. */
+  readonly warn?: (message: string) => void;
 }
 
 /** kube-dns accepts at most three upstream nameservers (resolv.conf's limit). */
@@ -32,10 +36,18 @@ export function convertKubeDnsConfigMap(
     );
   }
   const data = dataEntries(doc, lines, file);
+  if (data.federations) {
+    options.warn?.(
+      `${file}:${data.federations.line}: data.federations: not supported (CoreDNS has no ` +
+        'equivalent); ignored',
+    );
+  }
   const upstreams = data.upstreamNameservers
     ? parseUpstreams(readJson(data.upstreamNameservers, 'upstreamNameservers', file))
     : [];
-  const stubs = data.stubDomains ? parseStubs(readJson(data.stubDomains, 'stubDomains', file)) : [];
+  const stubs = data.stubDomains
+    ? parseStubs(readJson(data.stubDomains, 'stubDomains', file), options.clusterDomain)
+    : [];
   return renderCorefile(options.clusterDomain, upstreams, stubs);
 }
 
@@ -95,13 +107,32 @@ function parseUpstreams({ value, fail }: Located<unknown>): string[] {
   return value.map((entry) => nameserver(entry, fail));
 }
 
-function parseStubs({ value, fail }: Located<unknown>): [string, string[]][] {
+/**
+ * Stub domains keyed by zone, lower case without the trailing dot. Two keys naming the same
+ * zone would make two server blocks for one zone, and a stub at or under the cluster domain would
+ * take the cluster zone away from `kubernetes` (kube-dns never sent cluster names to stubs):
+ * both are refused.
+ */
+function parseStubs(
+  { value, fail }: Located<unknown>,
+  clusterDomain: string,
+): [string, string[]][] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw fail('expected a JSON object of domain: [nameservers]');
   }
+  const seen = new Map<string, string>();
   return Object.entries(value).map(([domain, servers]) => {
     const zone = domain.toLowerCase().replace(/\.$/, '');
     if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(zone)) throw fail(`"${domain}" is not a domain name`);
+    const first = seen.get(zone);
+    if (first !== undefined) throw fail(`"${domain}" names the same domain as "${first}"`);
+    seen.set(zone, domain);
+    if (zone === clusterDomain || zone.endsWith(`.${clusterDomain}`)) {
+      const where = zone === clusterDomain ? 'is' : 'is under';
+      throw fail(
+        `"${domain}" ${where} the cluster domain ${clusterDomain}, which kubernetes serves`,
+      );
+    }
     if (!Array.isArray(servers) || servers.length === 0) {
       throw fail(`"${domain}": expected a non-empty array of nameservers`);
     }

@@ -3,8 +3,7 @@
  * yardstick that does less work than the servers it measures. Queried with the real dig and
  * dnsperf, whose summary the benchmark parses.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +14,7 @@ import { listenCeiling } from '../../bench/lib/ceiling-server.js';
 import { runDnsperf } from '../../bench/lib/dnsperf.js';
 import { percentiles } from '../../bench/lib/stats.js';
 import { dig } from '../helpers/dig.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const dataset = buildDataset({
   namespaces: 2,
@@ -98,7 +98,7 @@ describe('node ceiling server', () => {
   }
 
   it('answers every query of a dnsperf run, with the rcodes of the query mix', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ceiling-test-'));
+    const dir = makeTempDir('ceiling-test-');
     const queryFile = path.join(dir, 'queries.txt');
     writeFileSync(queryFile, dataset.queries.join('\n') + '\n');
     const result = await runDnsperf({ port, queryFile, runs: 1, perQuery: true });

@@ -6,7 +6,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Handler } from '../../src/chain/handler.js';
 import { setup as cacheSetup } from '../../src/plugins/cache/setup.js';
@@ -19,6 +18,7 @@ import {
   refuseAll,
   TestContext,
 } from '../upstreams/chain-harness.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 function state(services: { name: string; ip: string }[]): string {
   const items = [
@@ -57,7 +57,7 @@ describe('cache in front of kubernetes', () => {
   let context: TestContext;
   let chain: Handler;
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fresh-'));
+    dir = makeTempDir('fresh-');
     file = path.join(dir, 'state.yaml');
     fs.writeFileSync(file, state([{ name: 'web', ip: '10.96.0.20' }]));
     context = new TestContext({ zones: ['cluster.local'], port: 53, server: 'dns://:53' });

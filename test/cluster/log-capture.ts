@@ -10,6 +10,7 @@ export interface LogEntry {
   readonly [field: string]: unknown;
 }
 
+export const INFO = 30;
 export const WARN = 40;
 export const ERROR = 50;
 

@@ -178,6 +178,9 @@ describe('state file errors', () => {
       lines.push(`${'b'.repeat(i + 1)}: &b${i} [*${previous}, *${previous}]`);
     }
     lines.push('kind: Pod');
-    assert.throws(() => parseStateText(lines.join('\n'), 'bomb.yaml'), /alias|resource/i);
+    const reason = 'YAML aliases expand to more than 100 copies (an alias bomb?)';
+    assertError(lines.join('\n'), 1, reason);
+    // In a later document, the line is that document's first line.
+    assertError(`kind: Namespace\nmetadata: {name: a}\n---\n${lines.join('\n')}\n`, 4, reason);
   });
 });

@@ -6,7 +6,7 @@ import { StateFileSource } from '../../src/cluster/state-file-source.js';
 import type { SourceOptions } from '../../src/cluster/source.js';
 import { LabelSelectorError } from '../../src/errors.js';
 import { RecordingStore } from './recording-store.js';
-import { captureLogs, ERROR, WARN, type LogEntry } from './log-capture.js';
+import { captureLogs, ERROR, INFO, WARN, type LogEntry } from './log-capture.js';
 import {
   namespace,
   pod,
@@ -48,6 +48,11 @@ const SHOP = stream(
   slice('shop', 'web', '10.244.1.5'),
   pod('shop', 'web-0', '10.244.1.5'),
 );
+
+/** The messages of the info lines, in order. */
+function infoMessages(entries: readonly LogEntry[]): string[] {
+  return entries.filter((entry) => entry.level === INFO).map((entry) => entry.msg);
+}
 
 function rejected(entries: readonly LogEntry[]): LogEntry[] {
   return entries.filter((entry) => entry.msg.startsWith('state file rejected'));
@@ -142,9 +147,11 @@ subsets:
     await waitFor(() => rejected(entries).length > 0);
     const [entry] = rejected(entries);
     assert.equal(entry.level, ERROR);
-    assert.equal(entry.file, file);
-    assert.equal(entry.line, 0);
-    assert.equal(entry.reason, 'no such file or directory');
+    assert.deepEqual(
+      [entry.msg, entry.path, entry.file, 'line' in entry, entry.reason],
+      ['state file rejected, no cluster state loaded', file, file, false,
+        'no such file or directory'],
+    );
     await sleep(400);
     assert.equal(source.synced(), false);
     assert.equal(store.calls.length, 0);
@@ -152,6 +159,8 @@ subsets:
     await writeFile(file, SHOP);
     await waitFor(() => source.synced(), 1000);
     assert.deepEqual(store.keys('Service'), ['shop/web']);
+    // Before the first load, `state loaded` is the recovery line; no second one.
+    assert.deepEqual(infoMessages(entries), ['state loaded']);
   });
 
   it('rejects an unparsable label selector at construction', () => {
@@ -297,6 +306,75 @@ describe('state file source: changes', () => {
     await writeFile(file, SHOP);
     await sleep(600);
     assert.equal(store.calls.length, before);
+  });
+
+  it('names the file and line of an alias bomb in a directory, and logs the recovery', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'a.yaml'), SHOP);
+    const { source, store, entries } = start(dir);
+    await waitFor(() => source.synced());
+    const before = store.calls.length;
+    const bomb = ['kind: Pod', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    // Each level repeats the one before ten times: 10^4 copies from a few hundred bytes.
+    for (let i = 0; i < 4; i++) {
+      const previous = i === 0 ? 'a' : `b${i - 1}`;
+      bomb.push(`b${i}: &b${i} [${Array(10).fill(`*${previous}`).join(', ')}]`);
+    }
+    await writeFile(path.join(dir, 'bomb.yaml'), `# an alias bomb\n${bomb.join('\n')}\n`);
+    await waitFor(() => rejected(entries).length > 0);
+    const [entry] = rejected(entries);
+    assert.deepEqual(
+      [entry.level, entry.path, entry.file, entry.line, entry.reason],
+      [WARN, dir, path.join(dir, 'bomb.yaml'), 2,
+        'YAML aliases expand to more than 100 copies (an alias bomb?)'],
+    );
+    await rm(path.join(dir, 'bomb.yaml'));
+    await waitFor(() => infoMessages(entries).includes('state recovered'));
+    await sleep(400);
+    const recovered = entries.filter((e) => e.msg === 'state recovered');
+    assert.equal(recovered.length, 1, 'the recovery is logged once');
+    assert.deepEqual(
+      [recovered[0].path, recovered[0].files, recovered[0].objects, recovered[0].changed],
+      [dir, 1, { Service: 1, EndpointSlice: 1, Pod: 1, Namespace: 1 }, false],
+    );
+    assert.deepEqual(infoMessages(entries), ['state loaded', 'state recovered']);
+    assert.equal(store.calls.length, before, 'the restored state was already being served');
+  });
+
+  it('logs one recovery line when a broken file is fixed with new content', async () => {
+    const file = path.join(await tempDir(), 'state.yaml');
+    await writeFile(file, SHOP);
+    const { source, store, entries } = start(file);
+    await waitFor(() => source.synced());
+    await writeFile(file, `${SHOP}kind: [\n`);
+    await waitFor(() => rejected(entries).length === 1);
+    await writeFile(file, stream(SHOP, service('shop', 'api', '10.96.0.30')));
+    await waitFor(() => store.keys('Service').includes('shop/api'));
+    await sleep(400);
+    assert.deepEqual(infoMessages(entries), ['state loaded', 'state recovered']);
+    const [recovered] = entries.filter((e) => e.msg === 'state recovered');
+    assert.deepEqual(
+      [recovered.path, recovered.files, recovered.objects, recovered.changed],
+      [file, 1, { Service: 2, EndpointSlice: 1, Pod: 1, Namespace: 1 }, true],
+    );
+    await writeFile(file, stream(SHOP, service('shop', 'api', '10.96.0.31')));
+    await waitFor(() => infoMessages(entries).length === 3);
+    assert.equal(infoMessages(entries)[2], 'state reloaded', 'an ordinary change after it');
+  });
+
+  it('logs a recovery when a removed state file comes back unchanged', async () => {
+    const file = path.join(await tempDir(), 'state.yaml');
+    await writeFile(file, SHOP);
+    const { source, entries } = start(file);
+    await waitFor(() => source.synced());
+    await rm(file);
+    await waitFor(() => rejected(entries).length === 1);
+    const [entry] = rejected(entries);
+    assert.deepEqual([entry.level, entry.file, 'line' in entry, entry.reason],
+      [WARN, file, false, 'no such file or directory']);
+    await writeFile(file, SHOP);
+    await waitFor(() => infoMessages(entries).includes('state recovered'));
+    assert.deepEqual(infoMessages(entries), ['state loaded', 'state recovered']);
   });
 
   it('keeps the state when the path disappears, and stops watching on close', async () => {

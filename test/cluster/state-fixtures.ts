@@ -2,9 +2,8 @@
  * Small state files for the state-file source tests, written as YAML text the way kubectl
  * prints objects, and helpers to wait for asynchronous effects.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 export function service(namespace: string, name: string, ip: string, labels = ''): string {
   return `apiVersion: v1
@@ -71,7 +70,7 @@ const created: string[] = [];
 
 /** A new empty directory, removed by removeTempDirs. */
 export async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'clusterdns-state-'));
+  const dir = makeTempDir('clusterdns-state-');
   created.push(dir);
   return dir;
 }

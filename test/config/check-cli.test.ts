@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { KUBEADM_COREFILE, KUBEADM_COREFILE_OLD } from './kubeadm-corefiles.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 
@@ -28,7 +28,7 @@ async function check(
 
 describe('clusterdns check', () => {
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-'));
+    dir = makeTempDir('check-');
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

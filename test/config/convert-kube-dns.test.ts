@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseCorefile } from '../../src/config/corefile.js';
 import { convertKubeDnsConfigMap } from '../../src/config/kube-dns-convert.js';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { KUBEADM_COREFILE } from './kubeadm-corefiles.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const CONFIGMAP = `apiVersion: v1
 kind: ConfigMap
@@ -104,9 +104,53 @@ describe('convert kube-dns', () => {
       'kind: ConfigMap\ndata:\n  stubDomains: \'{"acme.local": []}\'\n',
       'kube-dns.yaml:3: data.stubDomains: "acme.local": expected a non-empty array of nameservers',
     ],
+    [
+      'two keys naming one stub domain (case and trailing dot ignored)',
+      'kind: ConfigMap\ndata:\n  stubDomains: \'{"acme.local": ["1.2.3.4"], "ACME.local.": ["5.6.7.8"]}\'\n',
+      'kube-dns.yaml:3: data.stubDomains: "ACME.local." names the same domain as "acme.local"',
+    ],
+    [
+      'a stub domain equal to the cluster domain',
+      'kind: ConfigMap\ndata:\n  stubDomains: \'{"Cluster.Local.": ["1.2.3.4"]}\'\n',
+      'kube-dns.yaml:3: data.stubDomains: "Cluster.Local." is the cluster domain cluster.local, ' +
+        'which kubernetes serves',
+    ],
+    [
+      'a stub domain under the cluster domain',
+      'kind: ConfigMap\ndata:\n  stubDomains: \'{"acme.local": ["1.2.3.4"], "svc.cluster.local": ["1.2.3.4"]}\'\n',
+      'kube-dns.yaml:3: data.stubDomains: "svc.cluster.local" is under the cluster domain ' +
+        'cluster.local, which kubernetes serves',
+    ],
     ['not a ConfigMap', 'kind: Secret\n', 'kube-dns.yaml:1: not a ConfigMap (kind: ConfigMap)'],
     ['broken YAML', 'kind: ConfigMap\ndata: [\n', 'kube-dns.yaml:3: not valid YAML: '],
   ];
+  it('checks stub domains against the given cluster domain, on label boundaries', () => {
+    const text = (stubs: string) => `kind: ConfigMap\ndata:\n  stubDomains: '${stubs}'\n`;
+    const corefile = convert(text('{"cluster.local": ["1.2.3.4"], "xk8s.example": ["1.2.3.5"]}'),
+      'k8s.example');
+    assert.deepEqual(
+      parseCorefile(corefile, 'converted').map((b) => b.keys.join(' ')),
+      ['.:53', 'cluster.local:53', 'xk8s.example:53'],
+    );
+    assert.throws(() => convert(text('{"db.k8s.example": ["1.2.3.4"]}'), 'k8s.example'), {
+      message: 'kube-dns.yaml:3: data.stubDomains: "db.k8s.example" is under the cluster domain ' +
+        'k8s.example, which kubernetes serves',
+    });
+  });
+
+  it('warns that federations are not supported and converts the rest', () => {
+    const warnings: string[] = [];
+    const corefile = convertKubeDnsConfigMap(
+      `${CONFIGMAP}  federations: |\n    {"myfed": "example.com"}\n`,
+      'kube-dns.yaml',
+      { clusterDomain: 'cluster.local', warn: (message) => warnings.push(message) },
+    );
+    assert.equal(corefile, EXPECTED);
+    assert.deepEqual(warnings, [
+      'kube-dns.yaml:11: data.federations: not supported (CoreDNS has no equivalent); ignored',
+    ]);
+  });
+
   for (const [name, text, message] of bad) {
     it(`refuses ${name}`, () => {
       assert.throws(
@@ -124,7 +168,7 @@ describe('convert kube-dns', () => {
 describe('clusterdns convert (the executable)', () => {
   let dir: string;
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convert-'));
+    dir = makeTempDir('convert-');
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -153,6 +197,41 @@ describe('clusterdns convert (the executable)', () => {
       [result.code, result.stdout, result.stderr],
       [1, '', `${file}:3: data.stubDomains: not valid JSON (${jsonError('{oops')})\n`],
     );
+  });
+
+  it('exits 1 naming both keys of a duplicated stub domain, printing no Corefile', async () => {
+    const file = path.join(dir, 'dup.yaml');
+    fs.writeFileSync(
+      file,
+      'kind: ConfigMap\ndata:\n  stubDomains: \'{"acme.local":["1.2.3.4"],"ACME.local.":["1.2.3.5"]}\'\n',
+    );
+    const result = await run(['kube-dns', file]);
+    assert.deepEqual(
+      [result.code, result.stdout, result.stderr],
+      [1, '', `${file}:3: data.stubDomains: "ACME.local." names the same domain as "acme.local"\n`],
+    );
+  });
+
+  it('exits 1 for a stub domain under --cluster-domain', async () => {
+    const file = path.join(dir, 'under.yaml');
+    fs.writeFileSync(file, 'kind: ConfigMap\ndata:\n  stubDomains: \'{"a.k8s.example":["1.2.3.4"]}\'\n');
+    const result = await run(['kube-dns', file, '--cluster-domain', 'K8S.example.']);
+    assert.deepEqual(
+      [result.code, result.stdout, result.stderr],
+      [1, '', `${file}:3: data.stubDomains: "a.k8s.example" is under the cluster domain ` +
+        'k8s.example, which kubernetes serves\n'],
+    );
+  });
+
+  it('prints the Corefile, warns about federations on stderr and exits 0', async () => {
+    const file = path.join(dir, 'federations.yaml');
+    fs.writeFileSync(file, `${CONFIGMAP}  federations: '{"myfed": "example.com"}'\n`);
+    const result = await run(['kube-dns', file]);
+    assert.deepEqual([result.code, `${result.stdout}\n`, result.stderr], [
+      0,
+      EXPECTED,
+      `warning: ${file}:11: data.federations: not supported (CoreDNS has no equivalent); ignored\n`,
+    ]);
   });
 
   it('exits 1 for an unknown source', async () => {

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadCorefile, parseCorefile, readCorefile } from '../../src/config/corefile.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 
@@ -20,7 +20,7 @@ function write(name: string, text: string): string {
 
 describe('Corefile imports', () => {
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corefile-'));
+    dir = makeTempDir('corefile-');
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CLI_PATH } from '../helpers/clusterdns-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const CASES: readonly { rules: string; error: string | null }[] = [
   { rules: 'block type A AAAA net 10.0.0.0/8 fd00::/8', error: null },
@@ -28,7 +28,7 @@ const CASES: readonly { rules: string; error: string | null }[] = [
 ];
 
 function check(corefile: string): { code: number | null; stderr: string; file: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterdns-acl-'));
+  const dir = makeTempDir('clusterdns-acl-');
   const file = path.join(dir, 'Corefile');
   fs.writeFileSync(file, corefile);
   const run = spawnSync(process.execPath, [CLI_PATH, 'check', '--conf', file], {

@@ -4,9 +4,9 @@
  * text, on an ephemeral loopback port.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 export const WEB_NAME = 'web.shop.svc.cluster.local';
 export const WEB_IP = '10.96.0.20';
@@ -53,7 +53,7 @@ export async function serveCorefile(
   corefile: string,
   flags: readonly string[] = [],
 ): Promise<Served> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-h8-'));
+  const dir = makeTempDir('clusterdns-h8-');
   const state = path.join(dir, 'state.yaml');
   const conf = path.join(dir, 'Corefile');
   await fs.writeFile(state, STATE);

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { deployDir } from './deploy-dir.js';
 import { modelName, unknownFields } from './known-fields.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const MANIFESTS = [
   'serviceaccount.yaml',
@@ -96,7 +96,7 @@ describe('deploy manifests', () => {
 
   it('the ConfigMap coredns holds a Corefile that passes clusterdns check', async () => {
     const configMap = find('ConfigMap', 'coredns') as K8sObject & { data: { Corefile: string } };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-'));
+    const dir = makeTempDir('deploy-');
     try {
       const file = path.join(dir, 'Corefile');
       fs.writeFileSync(file, configMap.data.Corefile);

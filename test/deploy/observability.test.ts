@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -16,6 +15,7 @@ import { dig } from '../helpers/dig.js';
 import { scrape } from '../plugins-ops/exposition.js';
 import { Dnsmasq } from '../upstreams/dnsmasq.js';
 import { deployDir, repositoryRoot } from './deploy-dir.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Metrics of plugins this test does not run (they need a Kubernetes API server), with the
@@ -81,7 +81,7 @@ describe('dashboard and alerting rules', () => {
 
   before(async () => {
     upstream = await Dnsmasq.start(['--address=/a.test/192.0.2.1']);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'observability-'));
+    dir = makeTempDir('observability-');
     const corefile = path.join(dir, 'Corefile');
     fs.writeFileSync(
       corefile,

@@ -15,11 +15,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CLI_PATH } from '../helpers/clusterdns-process.js';
 import { TestNetwork } from './test-network.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 const EXAMPLE_STATE = path.resolve('examples/cluster-state.yaml');
@@ -124,7 +124,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('seed scenario in network namespaces', () => {
   const network = new TestNetwork(`cdns${process.pid % 100000}`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdns-e2e-'));
+  const dir = makeTempDir('cdns-e2e-');
   const resolvConfs: Record<string, string> = {};
   const measured: Record<string, number> = {};
   let server: ServerInNamespace | null = null;

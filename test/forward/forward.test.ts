@@ -19,6 +19,7 @@ import { Knot } from '../upstreams/knot.js';
 import { MisbehavingServer } from '../upstreams/misbehaving-server.js';
 import { buildQuery, exchangeUdp } from '../upstreams/query-udp.js';
 import dnsPacket from 'dns-packet';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 interface Rig {
   readonly server: ChainServer;
@@ -134,15 +135,19 @@ describe('forward to dnsmasq and knot', () => {
 
   it('reads upstreams from a resolv.conf-style file', async () => {
     const fs = await import('node:fs');
-    const os = await import('node:os');
     const path = await import('node:path');
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'resolv-')), 'resolv.conf');
-    fs.writeFileSync(file, `search example.test\nnameserver 127.0.0.1\noptions ndots:5\n`);
-    const context = new TestContext();
-    const parsed = forwardSetup.parse(directive('forward', ['.', file]), context.block);
-    assert.deepEqual(parsed.upstreams, [
-      { host: '127.0.0.1', port: 53, tls: false, label: '127.0.0.1:53' },
-    ]);
+    const dir = makeTempDir('resolv-');
+    try {
+      const file = path.join(dir, 'resolv.conf');
+      fs.writeFileSync(file, `search example.test\nnameserver 127.0.0.1\noptions ndots:5\n`);
+      const context = new TestContext();
+      const parsed = forwardSetup.parse(directive('forward', ['.', file]), context.block);
+      assert.deepEqual(parsed.upstreams, [
+        { host: '127.0.0.1', port: 53, tls: false, label: '127.0.0.1:53' },
+      ]);
+    } finally {
+      removeTempDir(dir);
+    }
   });
 });
 

@@ -5,7 +5,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Directive } from '../../src/config/directive.js';
 import { ConfigError } from '../../src/errors.js';
@@ -20,13 +19,14 @@ import {
   TestContext,
 } from '../upstreams/chain-harness.js';
 import { MisbehavingServer } from '../upstreams/misbehaving-server.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 describe('hosts', () => {
   let dir: string;
   let file: string;
   let upstream: MisbehavingServer;
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hosts-'));
+    dir = makeTempDir('hosts-');
     file = path.join(dir, 'hosts');
     fs.writeFileSync(
       file,

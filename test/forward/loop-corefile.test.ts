@@ -9,13 +9,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
 import { writeCorefile } from '../server/fixtures.js';
 import { UdpRelay } from '../upstreams/udp-relay.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const STATE = [
   'apiVersion: v1',
@@ -25,7 +25,7 @@ const STATE = [
 ].join('\n');
 
 async function corefile(upstream: string): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-loop-'));
+  const dir = makeTempDir('clusterdns-loop-');
   const state = path.join(dir, 'state.yaml');
   await fs.writeFile(state, STATE);
   return writeCorefile(`.:53 {

@@ -6,13 +6,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
 import { Dnsmasq } from '../upstreams/dnsmasq.js';
 import { freePort } from '../upstreams/free-port.js';
 import { Knot } from '../upstreams/knot.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 function corefile(dir: string, name: string, text: string): string {
   const file = path.join(dir, name);
@@ -28,7 +28,7 @@ describe('stub domains through a second clusterdns', () => {
   let main: ClusterDnsProcess;
   let mainPort: number;
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stub-'));
+    dir = makeTempDir('stub-');
     dnsmasq = await Dnsmasq.start([
       '--host-record=web.consul.local,10.150.0.7',
       '--local-ttl=30',

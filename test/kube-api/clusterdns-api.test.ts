@@ -7,7 +7,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
@@ -16,6 +15,7 @@ import { seed } from './harness.js';
 import { AnswerWatch, addressBecomes, answerBecomes, answerOf } from './answer-watch.js';
 import { TestApiServer } from './server.js';
 import type { KubeconfigAuth } from './kubeconfig.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const WEB = 'web.default.svc.cluster.local';
 const answer = (ip: string) => `NOERROR|${WEB}. 5 IN A ${ip}`;
@@ -31,7 +31,7 @@ async function run(auth: KubeconfigAuth = 'token', apiDown = false): Promise<Run
   const api = await TestApiServer.start({ bookmarkIntervalMs: 1000 });
   seed(api);
   if (apiDown) await api.stop();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterdns-api-'));
+  const dir = makeTempDir('clusterdns-api-');
   const corefile = path.join(dir, 'Corefile');
   fs.writeFileSync(corefile, [
     'cluster.local {',

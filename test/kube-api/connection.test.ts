@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
@@ -14,6 +13,7 @@ import { loadConnection } from '../../src/cluster/api/connection.js';
 import { ClusterDnsError } from '../../src/errors.js';
 import { createPki } from './certs.js';
 import { writeKubeconfig, type KubeconfigAuth } from './kubeconfig.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const pki = createPki();
 const server = {
@@ -59,7 +59,7 @@ test('resolveApiConfig follows flag, KUBECONFIG, ~/.kube/config, then in-cluster
 
 for (const auth of ['token', 'cert', 'token+cert', 'exec', 'token-file'] as KubeconfigAuth[]) {
   test(`${auth}: the light path applies what KubeConfig.applyToHTTPSOptions applies`, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-conn-'));
+    const dir = makeTempDir('kube-conn-');
     const file = writeKubeconfig(dir, server, auth);
     const connection = await loadConnection({ kubeconfig: file });
     const ours: https.RequestOptions = { headers: {} };
@@ -82,7 +82,7 @@ for (const auth of ['token', 'cert', 'token+cert', 'exec', 'token-file'] as Kube
 }
 
 test('a malformed kubeconfig names the file and position, never the text', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-conn-'));
+  const dir = makeTempDir('kube-conn-');
   const file = path.join(dir, 'broken.yaml');
   fs.writeFileSync(file, 'users:\n- name: u\n  user:\n    token: "secret-value-42\n  bad: [\n');
   await assert.rejects(loadConnection({ kubeconfig: file }), (err: ClusterDnsError) => {
@@ -99,7 +99,7 @@ test('a malformed kubeconfig names the file and position, never the text', async
 });
 
 test('in-cluster settings read the service-account token file and CA', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-conn-'));
+  const dir = makeTempDir('kube-conn-');
   fs.writeFileSync(path.join(dir, 'token'), 'sa-token\n');
   fs.writeFileSync(path.join(dir, 'ca.crt'), pki.caCert);
   const connection = await loadConnection({
@@ -119,7 +119,7 @@ test('in-cluster settings read the service-account token file and CA', async () 
 });
 
 test('a user entry the light path lacks (basic auth) goes through KubeConfig itself', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-conn-'));
+  const dir = makeTempDir('kube-conn-');
   const file = path.join(dir, 'basic.yaml');
   fs.writeFileSync(file, [
     'current-context: c',

@@ -3,8 +3,6 @@
  * (production code, unchanged) writing into a RecordingStore, and its log lines captured.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
 import { ApiSource } from '../../src/cluster/api/api-source.js';
 import type { ReflectorTuning } from '../../src/cluster/api/reflector.js';
@@ -14,6 +12,7 @@ import { namespace, service, slice } from './fixtures.js';
 import { RecordingStore } from './recording-store.js';
 import { TestApiServer } from './server.js';
 import type { KubeconfigAuth } from './kubeconfig.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 export interface LogRecord {
   readonly level: number;
@@ -67,7 +66,7 @@ export async function harness(
 ): Promise<Harness> {
   const api = await TestApiServer.start({ bookmarkIntervalMs: 200 });
   seed(api);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-api-test-'));
+  const dir = makeTempDir('kube-api-test-');
   const store = new RecordingStore();
   const logs: LogRecord[] = [];
   const rawLogs: string[] = [];

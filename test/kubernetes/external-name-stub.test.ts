@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
 import { writeCorefile } from '../server/fixtures.js';
 import { Dnsmasq } from '../upstreams/dnsmasq.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const service = (name: string, target: string): string =>
   [
@@ -81,7 +81,7 @@ describe('ExternalName with a target outside the cluster zones', () => {
   let hosts: string;
 
   before(async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-extname-'));
+    const dir = makeTempDir('clusterdns-extname-');
     hosts = path.join(dir, 'consul.hosts');
     await fs.writeFile(hosts, '192.0.2.7 db.consul.local\n');
     consul = await Dnsmasq.start([

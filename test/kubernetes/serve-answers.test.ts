@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { promises as dns } from 'node:dns';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
 import { maskSerial, TABLE } from './answer-table.js';
 import { FIXTURES } from './in-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const FIXTURE = path.join(FIXTURES, 'cluster.yaml');
 
@@ -102,7 +102,7 @@ describe('clusterdns serve follows the state file', () => {
   let dir: string;
   let server: ClusterDnsProcess;
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'clusterdns-k8s-'));
+    dir = makeTempDir('clusterdns-k8s-');
     await copyFile(FIXTURE, path.join(dir, 'cluster.yaml'));
     server = await ClusterDnsProcess.serve(serveArgs(path.join(dir, 'cluster.yaml'), 'disabled'));
   });

@@ -5,20 +5,20 @@
  * startup_timeout, readiness reported by the `ready` plugin).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
 import { FIXTURES } from './in-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const FIXTURE = path.join(FIXTURES, 'cluster.yaml');
 
 describe('kubernetes in a Corefile', () => {
   let dir: string;
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'clusterdns-corefile-'));
+    dir = makeTempDir('clusterdns-corefile-');
   });
   after(() => rm(dir, { recursive: true, force: true }));
 

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
 import { metricValue, writeCorefile } from '../server/fixtures.js';
 import { Dnsmasq } from '../upstreams/dnsmasq.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const STATE = [
   'apiVersion: v1',
@@ -60,7 +60,7 @@ describe("kubeadm's Corefile", () => {
 
   before(async () => {
     upstream = await Dnsmasq.start(['--address=/ext.test/192.0.2.7']);
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-kubeadm-'));
+    const dir = makeTempDir('clusterdns-kubeadm-');
     const state = path.join(dir, 'state.yaml');
     await fs.writeFile(state, STATE);
     const conf = await writeCorefile(kubeadmCorefile(state, upstream.port));

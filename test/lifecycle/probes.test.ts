@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
 import { metricValue, writeCorefile } from '../server/fixtures.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const LAMEDUCK_MS = 1500;
 
@@ -65,7 +65,7 @@ describe('probes and shutdown', () => {
   });
 
   it('is not ready, naming kubernetes, while the Kubernetes API cannot be reached', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-probes-'));
+    const dir = makeTempDir('clusterdns-probes-');
     const kubeconfig = path.join(dir, 'kubeconfig');
     // Port 1 on loopback: connections are refused, so the first sync never completes.
     await fs.writeFile(kubeconfig, KUBECONFIG);

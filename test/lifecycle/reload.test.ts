@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
 import { metricValue, writeCorefile } from '../server/fixtures.js';
 import { buildQuery, readHeader, udpExchange } from '../server/raw-dns.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const BASE = (extra: string): string =>
   `example.org:0 {\n  prometheus 127.0.0.1:0\n  reload 200ms 50ms\n}\n${extra}`;
@@ -103,7 +103,7 @@ describe('reload of imported files', () => {
   // Regression: only files that a block or directive came from were hashed, so an imported
   // file holding only snippet definitions (or only comments) was never watched.
   it('reloads when a snippet-only imported file changes', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-reload-import-'));
+    const dir = makeTempDir('clusterdns-reload-import-');
     const snippets = path.join(dir, 'snippets.conf');
     await fs.writeFile(snippets, '(extra) {\n}\n');
     const file = path.join(dir, 'Corefile');
@@ -131,7 +131,7 @@ describe('reload of imported files', () => {
 
 describe('reload with cluster state', () => {
   it('keeps the one Kubernetes state source across a reload', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-reload-'));
+    const dir = makeTempDir('clusterdns-reload-');
     const state = path.join(dir, 'state.yaml');
     await fs.writeFile(state, STATE);
     const corefile = `cluster.local:0 {\n  kubernetes {\n    state ${state}\n  }\n}\n`;

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
 import { Dnsmasq } from '../upstreams/dnsmasq.js';
 import { scrape, valueOf, type Family } from './exposition.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** CoreDNS's core families: name -> [type, label names] (plugin/metrics README, vars). */
 const COREDNS_FAMILIES: Record<string, [string, string[]]> = {
@@ -83,7 +83,7 @@ let metricsPort: number;
 describe('prometheus plugin: CoreDNS metric families', () => {
   before(async () => {
     upstream = await Dnsmasq.start(['--address=/a.test/192.0.2.1', '--address=/gone.test/']);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'metrics-'));
+    dir = makeTempDir('metrics-');
     const corefile = path.join(dir, 'Corefile');
     fs.writeFileSync(
       corefile,
@@ -245,7 +245,7 @@ describe('prometheus plugin: one listener for several blocks', () => {
       '--address=/a.test/192.0.2.1',
       '--address=/b.test/192.0.2.2',
     ]);
-    sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'metrics-'));
+    sharedDir = makeTempDir('metrics-');
     const corefile = path.join(sharedDir, 'Corefile');
     const block = (zone: string) =>
       `${zone}:0 {\n  prometheus 127.0.0.1:0\n  forward . 127.0.0.1:${sharedUpstream.port}\n}\n`;

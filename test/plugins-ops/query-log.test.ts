@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import dgram from 'node:dgram';
-import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +21,7 @@ import { parseQuery } from '../../src/wire/query.js';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { buildQuery } from '../upstreams/query-udp.js';
 import { Dnsmasq } from '../upstreams/dnsmasq.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const DURATION = /^\d+(\.\d+)?s$/;
 
@@ -86,7 +86,7 @@ describe('log plugin in a running clusterdns', () => {
 
   before(async () => {
     upstream = await Dnsmasq.start(['--address=/a.test/192.0.2.1', '--address=/gone.test/']);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log-'));
+    dir = makeTempDir('log-');
     const corefile = path.join(dir, 'Corefile');
     fs.writeFileSync(corefile, `.:0 {\n  log\n  forward . 127.0.0.1:${upstream.port}\n}\n`);
     server = await ClusterDnsProcess.serve(['--conf', corefile]);

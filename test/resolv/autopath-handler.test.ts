@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import dnsPacket from 'dns-packet';
 import { pino } from 'pino';
@@ -24,6 +23,7 @@ import { Rcode, RRType } from '../../src/wire/constants.js';
 import { encodeAnswer } from '../../src/wire/message-writer.js';
 import { parseQuery } from '../../src/wire/query.js';
 import type { ResourceRecord } from '../../src/wire/record.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const SOA: ResourceRecord = {
   name: 'cluster.local',
@@ -439,7 +439,7 @@ test('autopath: @kubernetes without the kubernetes plugin in the block is a conf
 });
 
 test('autopath FILE: the search line of a resolv.conf is the path of every client', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopath-'));
+  const dir = makeTempDir('autopath-');
   try {
     fs.writeFileSync(
       path.join(dir, 'search.conf'),

@@ -5,12 +5,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { parseServer, register as registerLookup, runLookup } from '../../src/cli/lookup.js';
 import { register as registerResolvConf, runResolvConf } from '../../src/cli/resolv-conf.js';
 import { Dnsmasq } from '../upstreams/dnsmasq.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let dnsmasq: Dnsmasq;
 let dir: string;
@@ -24,7 +24,7 @@ before(async () => {
     '--host-record=example.com,192.0.2.10',
     ...BIG,
   ]);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h6-lookup-'));
+  dir = makeTempDir('h6-lookup-');
   fs.writeFileSync(
     path.join(dir, 'pod.yaml'),
     'kind: Pod\nmetadata:\n  name: app\n  namespace: default\nspec: {}\n',

@@ -3,12 +3,12 @@
  * metric's value from the prometheus plugin's /metrics.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** Writes `text` as a Corefile in a new temporary directory; returns its path. */
 export async function writeCorefile(text: string): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-server-'));
+  const dir = makeTempDir('clusterdns-server-');
   const file = path.join(dir, 'Corefile');
   await fs.writeFile(file, text);
   return file;

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { promises as dnsPromises } from 'node:dns';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const COUNT = 100;
 const addresses = Array.from(
@@ -52,7 +52,7 @@ describe('truncation', () => {
   const name = 'big.shop.svc.cluster.local';
 
   before(async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clusterdns-trunc-'));
+    const dir = makeTempDir('clusterdns-trunc-');
     const state = path.join(dir, 'state.yaml');
     await fs.writeFile(state, stateYaml());
     // The upstream is a closed port: nothing in this test leaves the cluster zone.

@@ -4,10 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port.js';
 import { waitForDns } from './query-udp.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 export class Dnsmasq {
   private constructor(
@@ -18,7 +18,7 @@ export class Dnsmasq {
 
   static async start(flags: readonly string[], pin?: string): Promise<Dnsmasq> {
     const port = await freePort();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnsmasq-'));
+    const dir = makeTempDir('dnsmasq-');
     const args = [
       '-k',
       '--conf-file=/dev/null',

@@ -4,10 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port.js';
 import { waitForDns } from './query-udp.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 export interface KnotZone {
   /** Zone name without trailing dot, e.g. `example.test`. */
@@ -28,7 +28,7 @@ export class Knot {
     options: { workers?: number } = {},
   ): Promise<Knot> {
     const port = await freePort();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knot-'));
+    const dir = makeTempDir('knot-');
     const workers = options.workers ?? 1;
     const zoneLines = zones
       .map((z) => `  - domain: ${z.name}\n    file: ${z.name}.zone\n`)

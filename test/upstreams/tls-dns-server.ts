@@ -4,10 +4,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import dnsPacket from 'dns-packet';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 export interface TlsFiles {
   readonly dir: string;
@@ -21,7 +21,7 @@ export interface TlsFiles {
 
 /** Makes a CA and a server certificate for `dnsName` (and no IP address). */
 export function makeCertificates(dnsName: string): TlsFiles {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dot-'));
+  const dir = makeTempDir('dot-');
   const p = (f: string): string => path.join(dir, f);
   const ssl = (...args: string[]): void => {
     execFileSync('openssl', args, { stdio: 'ignore' });

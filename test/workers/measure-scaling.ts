@@ -11,14 +11,13 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { DEFAULT_DATASET } from '../../bench/lib/dataset.js';
 import { dnsperfArgs, parseSummary } from '../../bench/lib/dnsperf.js';
 import { processCpuSeconds } from '../../bench/lib/process-cpu.js';
 import { writeDataset, type DatasetFiles } from '../../bench/lib/write-dataset.js';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const [services = 1000, rounds = 3, seconds = 10, threads = 1] = process.argv
   .slice(2)
@@ -96,7 +95,7 @@ async function measureRound(files: DatasetFiles, workers: number): Promise<void>
 }
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'clusterdns-workers-'));
+  const dir = makeTempDir('clusterdns-workers-');
   const perNamespace = 100;
   const files = writeDataset(dir, {
     ...DEFAULT_DATASET,

@@ -13,6 +13,11 @@
  *   and so do the empty non-terminals `dns.<zone>` and `_<proto>.<svc>.<ns>.svc.<zone>`.
  * - An ExternalName answers its CNAME for every type, SRV included (RFC 1034 §3.6.2; CoreDNS
  *   leaves the CNAME out of SRV answers).
+ * - ExternalName loops inside our zones (`a` → `a`, `a` → `b` → `a`): the chain stops at the
+ *   first CNAME whose target already owns a CNAME of the answer, so each CNAME appears once,
+ *   and the answer is NOERROR with those CNAMEs and nothing else. CoreDNS also answers NOERROR
+ *   but leaves every CNAME of a loop out (NODATA with the SOA); we keep them so the client sees
+ *   why the name has no address.
  */
 import { isIP } from 'node:net';
 import type { RecordIndex, ServiceRecord } from '../../records/record-index.js';
@@ -30,7 +35,7 @@ import { isReverseZone, matchZone, under } from './zone-names.js';
 const SCHEMA_VERSION = '1.1.0';
 /** The `dns-version` TXT TTL CoreDNS uses, whatever the `ttl` option. */
 const SCHEMA_TTL = 28800;
-/** ExternalName CNAMEs followed inside our zones before giving up (loops end here). */
+/** ExternalName CNAMEs followed inside our zones before giving up on a long chain. */
 const MAX_CHASE = 8;
 
 /** One name being answered: the question's, or an ExternalName target being followed. */
@@ -38,8 +43,8 @@ interface Asked {
   readonly name: string;
   readonly zone: string;
   readonly type: number;
-  /** How many CNAMEs led here. */
-  readonly depth: number;
+  /** Owners of the CNAMEs that led here, in order (empty for the question's own name). */
+  readonly chain: readonly string[];
 }
 
 export class KubernetesResolver {
@@ -59,13 +64,13 @@ export class KubernetesResolver {
    * back as NXDOMAIN with no answer records; the caller decides about fallthrough.
    */
   resolve(name: string, zone: string, type: number): Answer {
-    return this.lookup(name, zone, type, 0);
+    return this.lookup(name, zone, type, []);
   }
 
-  private lookup(name: string, zone: string, type: number, depth: number): Answer {
+  private lookup(name: string, zone: string, type: number, chain: readonly string[]): Answer {
     if (name === zone) return this.apex(zone, type);
     if (isReverseZone(zone)) return this.reverse(name, zone, type);
-    const q: Asked = { name, zone, type, depth };
+    const q: Asked = { name, zone, type, chain };
     const prefix = zone === '' ? name : name.slice(0, name.length - zone.length - 1);
     const labels = prefix.split('.');
     switch (labels[labels.length - 1]) {
@@ -178,15 +183,19 @@ export class KubernetesResolver {
 
   /**
    * An ExternalName's CNAME. When the target lies in one of our zones its records follow in
-   * the same answer, and the rcode is the target's (RFC 1034 §3.6.2, RFC 6604 §2.1).
+   * the same answer, and the rcode is the target's (RFC 1034 §3.6.2, RFC 6604 §2.1); a target
+   * that already owns a CNAME of this answer (a loop) ends it with this CNAME.
    */
   private cname(q: Asked, target: string): Answer {
     const ttl = this.config.ttl;
     const record: ResourceRecord = { name: q.name, type: RRType.CNAME, ttl, target };
     if (q.type === RRType.CNAME || q.type === RRType.ANY) return positive([record]);
     const targetZone = matchZone(target, this.config.zones);
-    if (targetZone === undefined || q.depth >= MAX_CHASE) return positive([record]);
-    const rest = this.lookup(target, targetZone, q.type, q.depth + 1);
+    const chain = [...q.chain, q.name];
+    if (targetZone === undefined || chain.length > MAX_CHASE || chain.includes(target)) {
+      return positive([record]);
+    }
+    const rest = this.lookup(target, targetZone, q.type, chain);
     return {
       rcode: rest.rcode,
       authoritative: true,

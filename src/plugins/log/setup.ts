@@ -78,5 +78,10 @@ function create(config: LogConfig, next: Handler, _context: PluginContext): Hand
   return createLogHandler(config, next, standardOutputSink());
 }
 
-export const setup: PluginSetup<LogConfig> = { name: 'log', parse, create };
+/** Several `log` lines of a block: one handler whose first rule matching a name logs it. */
+function combine(configs: readonly LogConfig[]): LogConfig {
+  return Object.freeze({ rules: configs.flatMap((c) => c.rules) });
+}
+
+export const setup: PluginSetup<LogConfig> = { name: 'log', parse, create, combine };
 export const logSetup = setup;
