@@ -10,7 +10,6 @@ import path from 'node:path';
 import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
 import { dig } from '../helpers/dig.js';
 import { Dnsmasq } from '../upstreams/dnsmasq.js';
-import { freePort } from '../upstreams/free-port.js';
 import { Knot } from '../upstreams/knot.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -40,14 +39,13 @@ describe('stub domains through a second clusterdns', () => {
         text: '@ 3600 SOA ns admin 1 3600 600 86400 60\n@ 3600 NS ns\nns 3600 A 192.0.2.100\nwww 300 A 192.0.2.10',
       },
     ]);
-    const stubPort = await freePort();
     stub = await ClusterDnsProcess.serve([
       '--conf',
       corefile(
         dir,
         'Corefile.stub',
         [
-          `consul.local:${stubPort} {`,
+          'consul.local:0 {',
           '  bind 127.0.0.1',
           `  forward . 127.0.0.1:${dnsmasq.port}`,
           '}',
@@ -55,19 +53,19 @@ describe('stub domains through a second clusterdns', () => {
         ].join('\n'),
       ),
     ]);
-    mainPort = await freePort();
+    const stubPort = stub.port;
     main = await ClusterDnsProcess.serve([
       '--conf',
       corefile(
         dir,
         'Corefile',
         [
-          `.:${mainPort} {`,
+          '.:0 {',
           '  bind 127.0.0.1',
           `  forward . 127.0.0.1:${knot.port}`,
           '  cache 30',
           '}',
-          `consul.local:${mainPort} {`,
+          'consul.local:0 {',
           '  bind 127.0.0.1',
           `  forward . 127.0.0.1:${stubPort}`,
           '  cache 30',
@@ -76,6 +74,7 @@ describe('stub domains through a second clusterdns', () => {
         ].join('\n'),
       ),
     ]);
+    mainPort = main.port;
   });
   after(async () => {
     await main?.stop();
