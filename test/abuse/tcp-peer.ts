@@ -3,22 +3,15 @@
  * single bytes), collects framed replies and notes when the server closed the connection.
  */
 import net from 'node:net';
+import { readFramedReplies } from '../server/raw-dns.js';
 
 export class TcpPeer {
   readonly replies: Buffer[] = [];
   /** ms since epoch when the server closed the connection; 0 while open. */
   closedAt = 0;
-  private pending = Buffer.alloc(0);
 
   private constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.pending = Buffer.concat([this.pending, chunk]);
-      while (this.pending.length >= 2 && this.pending.length >= 2 + this.pending.readUInt16BE(0)) {
-        const end = 2 + this.pending.readUInt16BE(0);
-        this.replies.push(this.pending.subarray(2, end));
-        this.pending = this.pending.subarray(end);
-      }
-    });
+    readFramedReplies(socket, (reply) => this.replies.push(reply));
     socket.on('close', () => {
       this.closedAt ||= Date.now();
     });

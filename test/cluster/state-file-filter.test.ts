@@ -1,4 +1,4 @@
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,20 +9,13 @@ import { captureLogs } from './log-capture.js';
 import {
   namespace,
   pod,
-  removeTempDirs,
   service,
   slice,
   stream,
   tempDir,
   waitFor,
 } from './state-fixtures.js';
-
-const ALL: SourceOptions = {
-  kinds: ['Service', 'EndpointSlice', 'Pod', 'Namespace'],
-  namespaces: [],
-  labelSelector: '',
-  namespaceLabelSelector: '',
-};
+import { ALL, closeSourcesAfterEach } from './state-sources.js';
 
 // Two namespaces, each with a labelled and an unlabelled Service with slices and a pod.
 const STATE = stream(
@@ -41,12 +34,7 @@ const STATE = stream(
   pod('lab', 'web-0', '10.244.2.5'),
 );
 
-const sources: StateFileSource[] = [];
-
-afterEach(async () => {
-  for (const source of sources.splice(0)) await source.close();
-  await removeTempDirs();
-});
+const sources = closeSourcesAfterEach();
 
 async function load(options: Partial<SourceOptions>, text = STATE): Promise<RecordingStore> {
   const file = path.join(await tempDir(), 'state.yaml');

@@ -1,4 +1,4 @@
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,23 +8,18 @@ import { RecordIndex } from '../../src/records/record-index.js';
 import { captureLogs, WARN } from './log-capture.js';
 import {
   namespace,
-  removeTempDirs,
   service,
   slice,
   stream,
   tempDir,
   waitFor,
 } from './state-fixtures.js';
+import { closeSourcesAfterEach } from './state-sources.js';
 
 const KINDS: readonly ObjectKind[] = ['Service', 'EndpointSlice', 'Namespace'];
 const OPTIONS = { kinds: KINDS, namespaces: [], labelSelector: '', namespaceLabelSelector: '' };
 
-const sources: StateFileSource[] = [];
-
-afterEach(async () => {
-  for (const source of sources.splice(0)) await source.close();
-  await removeTempDirs();
-});
+const sources = closeSourcesAfterEach();
 
 describe('state file source feeding the record index', () => {
   it('serves the last good state through a broken file, then the fixed one', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,24 +14,12 @@ import {
   slice,
   sleep,
   stream,
-  removeTempDirs,
   tempDir,
   waitFor,
 } from './state-fixtures.js';
+import { ALL, closeSourcesAfterEach } from './state-sources.js';
 
-const ALL: SourceOptions = {
-  kinds: ['Service', 'EndpointSlice', 'Pod', 'Namespace'],
-  namespaces: [],
-  labelSelector: '',
-  namespaceLabelSelector: '',
-};
-
-const sources: StateFileSource[] = [];
-
-afterEach(async () => {
-  for (const source of sources.splice(0)) await source.close();
-  await removeTempDirs();
-});
+const sources = closeSourcesAfterEach();
 
 function start(target: string, options: SourceOptions = ALL) {
   const store = new RecordingStore();

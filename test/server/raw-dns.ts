@@ -103,21 +103,26 @@ export function frame(message: Buffer): Buffer {
   return Buffer.concat([length, message]);
 }
 
+/** Splits the TCP stream of `socket` into length-framed messages and hands each to `onReply`. */
+export function readFramedReplies(socket: net.Socket, onReply: (reply: Buffer) => void): void {
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+      const end = 2 + pending.readUInt16BE(0);
+      onReply(pending.subarray(2, end));
+      pending = pending.subarray(end);
+    }
+  });
+}
+
 /** A TCP client that collects framed replies. */
 export class TcpClient {
   readonly replies: Buffer[] = [];
   closed = false;
-  private pending = Buffer.alloc(0);
 
   private constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.pending = Buffer.concat([this.pending, chunk]);
-      while (this.pending.length >= 2 && this.pending.length >= 2 + this.pending.readUInt16BE(0)) {
-        const end = 2 + this.pending.readUInt16BE(0);
-        this.replies.push(this.pending.subarray(2, end));
-        this.pending = this.pending.subarray(end);
-      }
-    });
+    readFramedReplies(socket, (reply) => this.replies.push(reply));
     socket.on('close', () => {
       this.closed = true;
     });

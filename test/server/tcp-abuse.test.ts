@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
-import { writeCorefile } from './fixtures.js';
+import type { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
+import { serveEmptyZone } from './fixtures.js';
 import { buildQuery, frame, readHeader, TcpClient, udpExchange, waitUntil } from './raw-dns.js';
 
 const CAP = 200;
@@ -17,15 +17,7 @@ describe('tcp connection flood', () => {
   let port: number;
 
   before(async () => {
-    const conf = await writeCorefile('example.org:0 {\n}\n');
-    proc = await ClusterDnsProcess.serve([
-      '--conf',
-      conf,
-      '--listen',
-      '127.0.0.1:0',
-      '--tcp-max-connections',
-      String(CAP),
-    ]);
+    proc = await serveEmptyZone(['--tcp-max-connections', String(CAP)]);
     port = proc.port;
   });
 

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
-import { writeCorefile } from './fixtures.js';
+import type { ClusterDnsProcess } from '../helpers/clusterdns-process.js';
+import { serveEmptyZone } from './fixtures.js';
 import { buildQuery, frame, readHeader, TcpClient, udpExchange } from './raw-dns.js';
 
 const IDLE_MS = 400;
@@ -17,12 +17,7 @@ describe('tcp', () => {
   let port: number;
 
   before(async () => {
-    const conf = await writeCorefile('example.org:0 {\n}\n');
-    proc = await ClusterDnsProcess.serve([
-      '--conf',
-      conf,
-      '--listen',
-      '127.0.0.1:0',
+    proc = await serveEmptyZone([
       '--tcp-idle-timeout',
       `${IDLE_MS}ms`,
       '--tcp-read-timeout',

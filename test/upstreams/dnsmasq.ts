@@ -2,19 +2,13 @@
  * Runs Debian's dnsmasq on a loopback port as a real upstream (or as the reference cache in
  * the benchmark). Options are dnsmasq command-line flags, e.g. `--address=/x.test/192.0.2.1`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from './free-port.js';
-import { waitForDns } from './query-udp.js';
+import { UpstreamDaemon } from './upstream-daemon.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 export class Dnsmasq {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly port: number,
-    private readonly dir: string,
-  ) {}
+  private constructor(private readonly daemon: UpstreamDaemon) {}
 
   static async start(flags: readonly string[], pin?: string): Promise<Dnsmasq> {
     const port = await freePort();
@@ -32,27 +26,19 @@ export class Dnsmasq {
       ...flags,
     ];
     const command = pin ? 'taskset' : 'dnsmasq';
-    const child = spawn(command, pin ? ['-c', pin, 'dnsmasq', ...args] : args, { stdio: 'ignore' });
-    const server = new Dnsmasq(child, port, dir);
-    try {
-      await waitForDns(port);
-    } catch (err) {
-      await server.stop();
-      throw err;
-    }
-    return server;
+    const commandArgs = pin ? ['-c', pin, 'dnsmasq', ...args] : args;
+    return new Dnsmasq(await UpstreamDaemon.start(command, commandArgs, port, dir));
+  }
+
+  get port(): number {
+    return this.daemon.port;
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.daemon.pid;
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      await exited;
-    }
-    fs.rmSync(this.dir, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return this.daemon.stop();
   }
 }

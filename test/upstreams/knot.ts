@@ -2,11 +2,10 @@
  * Runs Debian's knotd on a loopback port as a real authoritative upstream, serving zone files
  * the test writes into a temporary directory.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from './free-port.js';
-import { waitForDns } from './query-udp.js';
+import { UpstreamDaemon } from './upstream-daemon.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 export interface KnotZone {
@@ -17,11 +16,7 @@ export interface KnotZone {
 }
 
 export class Knot {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly port: number,
-    readonly dir: string,
-  ) {}
+  private constructor(private readonly daemon: UpstreamDaemon) {}
 
   static async start(
     zones: readonly KnotZone[],
@@ -58,27 +53,23 @@ export class Knot {
       zoneLines,
     ].join('\n');
     fs.writeFileSync(path.join(dir, 'knot.conf'), conf);
-    const child = spawn('knotd', ['-c', path.join(dir, 'knot.conf')], { stdio: 'ignore' });
-    const server = new Knot(child, port, dir);
-    try {
-      await waitForDns(port);
-    } catch (err) {
-      await server.stop();
-      throw err;
-    }
-    return server;
+    const args = ['-c', path.join(dir, 'knot.conf')];
+    return new Knot(await UpstreamDaemon.start('knotd', args, port, dir));
+  }
+
+  get port(): number {
+    return this.daemon.port;
+  }
+
+  get dir(): string {
+    return this.daemon.dir;
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.daemon.pid;
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      await exited;
-    }
-    fs.rmSync(this.dir, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return this.daemon.stop();
   }
 }
