@@ -62,6 +62,7 @@ const RATIOS: readonly { a: string; b: string; label: string; target?: number }[
   { a: 'clusterdns', b: 'node-ceiling', label: 'clusterdns / Node ceiling', target: 0.9 },
   { a: 'clusterdns', b: 'dnsmasq', label: 'clusterdns / dnsmasq', target: 3 },
   { a: 'clusterdns', b: 'knot', label: 'clusterdns / Knot (1 worker)' },
+  { a: 'clusterdns', b: 'clusterdns-dgram', label: 'batch UDP / node:dgram (clusterdns)' },
   { a: 'clusterdns-cache', b: 'clusterdns', label: 'cached external / cluster names', target: 0.8 },
 ];
 

@@ -127,6 +127,16 @@ export const knotServer: ServerUnderTest = {
 export const clusterdnsServer: ServerUnderTest = clusterdnsWorkers(1);
 
 /**
+ * The same with UDP through node:dgram (`--udp-io dgram`) instead of the batch socket: what
+ * the batching gains, measured in the same run.
+ */
+export const clusterdnsDgramServer: ServerUnderTest = {
+  ...clusterdnsServer,
+  name: 'clusterdns-dgram',
+  start: (ctx) => startClusterdns(ctx, 1, String(ctx.serverCpu), ['--udp-io', 'dgram']),
+};
+
+/**
  * clusterdns with `--workers N` (N serving processes sharing the port) when N > 1, pinned to
  * `cpus` (a taskset list; default: the server CPU).
  */
@@ -140,7 +150,12 @@ export function clusterdnsWorkers(workers: number, cpus?: string): ServerUnderTe
   };
 }
 
-async function startClusterdns(ctx: StartContext, workers: number, cpus: string) {
+async function startClusterdns(
+  ctx: StartContext,
+  workers: number,
+  cpus: string,
+  extraArgs: readonly string[] = [],
+) {
   const port = await freePort();
   const args = [
     ...ctx.nodeFlags,
@@ -158,6 +173,7 @@ async function startClusterdns(ctx: StartContext, workers: number, cpus: string)
     '--upstream',
     `127.0.0.1:${UNUSED_PORT}`,
     ...(workers > 1 ? ['--workers', String(workers)] : []),
+    ...extraArgs,
   ];
   const proc = PinnedProcess.start('clusterdns', cpus, process.execPath, args);
   return ready(proc, port, CLUSTER_PROBE);
@@ -227,5 +243,6 @@ export const ALL_SERVERS: readonly ServerUnderTest[] = [
   dnsmasqServer,
   knotServer,
   clusterdnsServer,
+  clusterdnsDgramServer,
   clusterdnsCacheServer,
 ];

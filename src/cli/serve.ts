@@ -18,6 +18,7 @@ import type { LoadedConfig } from '../server/generation.js';
 import { Instance, type InstanceOptions } from '../server/instance.js';
 import { parseListenAddress, type ListenAddress } from '../server/listen-address.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits } from '../server/tcp-listener.js';
+import { UDP_IO_MODES, type UdpIo } from '../server/udp-listener.js';
 import { WorkerInstance } from '../server/workers-instance.js';
 import { WorkerPool } from '../server/workers-primary.js';
 import { createWorkerRegistry, reportServing } from '../server/workers-worker.js';
@@ -40,6 +41,7 @@ interface ServeOptions {
   readonly tcpMaxConnections: string;
   readonly tcpMaxInflight: string;
   readonly workers: string;
+  readonly udpIo: UdpIo;
 }
 
 /** Tells a forked worker which of the N slots it fills (stable across its restarts). */
@@ -86,6 +88,11 @@ export function register(program: Command): void {
     .option('--tcp-read-timeout <duration>', 'close TCP connections stuck mid-message after', '2s')
     .option('--tcp-max-connections <n>', 'open DNS TCP connections per listener', '1000')
     .option('--tcp-max-inflight <n>', 'unanswered queries per TCP connection', '100')
+    .addOption(
+      new Option('--udp-io <mode>', 'UDP I/O: batch (recvmmsg/sendmmsg) or dgram (node:dgram)')
+        .choices(UDP_IO_MODES)
+        .default('batch'),
+    )
     .option(
       '--workers <n>',
       'serving processes sharing the DNS port (env CLUSTERDNS_WORKERS)',
@@ -176,6 +183,7 @@ function instanceOptions(
     load: configLoader(options, command),
     listen: listenAddresses(options, command),
     tcpLimits: tcpLimits(options),
+    udpIo: options.udpIo,
   };
 }
 

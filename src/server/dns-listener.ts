@@ -5,7 +5,6 @@
  * again with another port when TCP finds it taken. An empty host binds every interface,
  * IPv6 and IPv4 on one dual-stack socket, or IPv4 only where the host has no IPv6.
  */
-import type dgram from 'node:dgram';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { ClusterDnsError } from '../errors.js';
@@ -14,7 +13,7 @@ import { formatListenAddress, type ListenAddress } from './listen-address.js';
 import { QueryDispatcher } from './query-dispatcher.js';
 import type { ServerMetrics } from './server-metrics.js';
 import { TcpListener, type TcpLimits } from './tcp-listener.js';
-import { UdpListener } from './udp-listener.js';
+import { bindUdpListener, type UdpIo, type UdpListener } from './udp-listener.js';
 import type { ZoneRouter } from './zone-router.js';
 
 const PORT_ATTEMPTS = 20;
@@ -24,6 +23,7 @@ export interface ListenerDeps {
   readonly metrics: ServerMetrics;
   readonly failures: FailureLog;
   readonly tcpLimits: TcpLimits;
+  readonly udpIo: UdpIo;
 }
 
 export class DnsListener {
@@ -42,7 +42,7 @@ export class DnsListener {
     deps: ListenerDeps,
   ): Promise<DnsListener> {
     const dispatcher = new QueryDispatcher(router, deps.metrics, deps.failures);
-    const { udp, tcp } = await bindPair(address).catch((err: unknown) => {
+    const { udp, tcp } = await bindPair(address, dispatcher, deps).catch((err: unknown) => {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
       throw new ClusterDnsError(
         'LISTEN',
@@ -55,7 +55,7 @@ export class DnsListener {
     return new DnsListener(
       address,
       dispatcher,
-      new UdpListener(udp, dispatcher, deps.logger),
+      udp,
       new TcpListener(tcp, dispatcher, deps.tcpLimits),
     );
   }
@@ -76,29 +76,38 @@ export class DnsListener {
 }
 
 interface BoundPair {
-  readonly udp: dgram.Socket;
+  readonly udp: UdpListener;
   readonly tcp: net.Server;
 }
 
-async function bindPair(address: ListenAddress): Promise<BoundPair> {
-  if (address.host !== '') return bindSameHost(address.host, address.port);
+async function bindPair(
+  address: ListenAddress,
+  dispatcher: QueryDispatcher,
+  deps: ListenerDeps,
+): Promise<BoundPair> {
+  if (address.host !== '') return bindSameHost(address.host, address.port, dispatcher, deps);
   try {
-    return await bindSameHost('', address.port);
+    return await bindSameHost('', address.port, dispatcher, deps);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw err;
-    return bindSameHost('0.0.0.0', address.port);
+    return bindSameHost('0.0.0.0', address.port, dispatcher, deps);
   }
 }
 
-async function bindSameHost(host: string, port: number): Promise<BoundPair> {
+async function bindSameHost(
+  host: string,
+  port: number,
+  dispatcher: QueryDispatcher,
+  deps: ListenerDeps,
+): Promise<BoundPair> {
   for (let attempt = 1; ; attempt++) {
-    const udp = await UdpListener.bind(host, port);
+    const udp = await bindUdpListener(host, port, deps.udpIo, dispatcher, deps.logger);
     try {
-      const tcp = await TcpListener.listen(host, udp.address().port);
+      const tcp = await TcpListener.listen(host, udp.port);
       return { udp, tcp };
     } catch (err) {
-      udp.close();
+      await udp.close();
       const retry = port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
       if (!retry || attempt >= PORT_ATTEMPTS) throw err;
     }

@@ -19,6 +19,7 @@ import { Generation, type LoadedConfig, type ProcessState } from './generation.j
 import type { ListenAddress } from './listen-address.js';
 import { ServerMetrics } from './server-metrics.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits } from './tcp-listener.js';
+import type { UdpIo } from './udp-listener.js';
 import { ZoneRouter } from './zone-router.js';
 
 /** How long a retiring generation may keep running queries before it is closed anyway. */
@@ -35,6 +36,8 @@ export interface InstanceOptions {
   /** `serve --listen`; null to listen where the server blocks say. */
   readonly listen: readonly ListenAddress[] | null;
   readonly tcpLimits?: TcpLimits;
+  /** How UDP is received and sent (default `batch`, node:dgram where it is unavailable). */
+  readonly udpIo?: UdpIo;
 }
 
 /** A bound listener as reported in the "serving" log line. */
@@ -60,6 +63,7 @@ export class Instance implements ProcessState {
       metrics: new ServerMetrics(options.metrics),
       failures: new FailureLog(options.logger),
       tcpLimits: options.tcpLimits ?? DEFAULT_TCP_LIMITS,
+      udpIo: options.udpIo ?? 'batch',
     };
     this.reloadFailed = counter(options.metrics, {
       name: 'coredns_reload_failed_total',

@@ -1,92 +1,47 @@
 /**
- * A DNS listener on one UDP socket. Each datagram is one query; replies go back to the sender.
- * The message handler is bound once, so the per-packet path creates no closures.
+ * The UDP half of a DNS listener, and the choice of how it does its I/O: the batch socket
+ * (recvmmsg/sendmmsg through the native addon) where it can be loaded, node:dgram otherwise.
+ * Both answer every datagram through the same dispatcher, so answers do not depend on it.
  */
 import cluster from 'node:cluster';
-import dgram from 'node:dgram';
 import type { Logger } from 'pino';
-import type { Reply } from '../chain/handler.js';
+import { batchUdpAddon } from './batch-udp-addon.js';
+import { BatchUdpListener } from './batch-udp-listener.js';
+import { DgramUdpListener } from './dgram-udp-listener.js';
 import type { QueryDispatcher } from './query-dispatcher.js';
 
-export class UdpListener {
-  private closed = false;
-
-  constructor(
-    private readonly socket: dgram.Socket,
-    private readonly dispatcher: QueryDispatcher,
-    private readonly logger: Logger,
-  ) {
-    socket.on('message', this.onMessage);
-    // Send errors (an unreachable client, a full buffer) lose one reply, never the socket.
-    socket.on('error', this.onError);
-  }
-
-  /**
-   * Binds a UDP socket; rejects with the system error (EADDRINUSE, EACCES...). A `serve
-   * --workers` worker binds through the cluster primary, which shares one socket among all
-   * workers (Node 20's dgram has no SO_REUSEPORT); a lone process binds exclusively.
-   */
-  static bind(host: string, port: number): Promise<dgram.Socket> {
-    const type = host.includes(':') || host === '' ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket({ type, reuseAddr: false, lookup: literalLookup });
-    return new Promise((resolve, reject) => {
-      const failed = (err: Error): void => {
-        socket.close();
-        reject(err);
-      };
-      socket.once('error', failed);
-      const address = host === '' ? '::' : host;
-      socket.bind({ address, port, exclusive: !cluster.isWorker }, () => {
-        socket.off('error', failed);
-        resolve(socket);
-      });
-    });
-  }
-
-  get port(): number {
-    return this.socket.address().port;
-  }
-
-  get address(): string {
-    return this.socket.address().address;
-  }
-
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.closed = true;
-    return new Promise((resolve) => this.socket.close(() => resolve()));
-  }
-
-  private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
-    const reply = this.dispatcher.answer(msg, 'udp', rinfo.address, rinfo.port);
-    if (reply === null) return;
-    if (reply instanceof Promise) {
-      reply.then((late) => this.send(late, rinfo.port, rinfo.address));
-      return;
-    }
-    this.socket.send(reply, rinfo.port, rinfo.address);
-  };
-
-  private send(reply: Reply, port: number, address: string): void {
-    if (reply === null || this.closed) return;
-    this.socket.send(reply, port, address);
-  }
-
-  private readonly onError = (err: Error): void => {
-    this.logger.debug({ err: err.message }, 'udp send failed');
-  };
+export interface UdpListener {
+  /** The port actually bound. */
+  readonly port: number;
+  /** The address actually bound (`::` for every interface). */
+  readonly address: string;
+  close(): Promise<void>;
 }
 
-/**
- * The socket's address lookup. Every address it is given is an IP literal (the bind address is
- * validated as one, and replies go to the address a datagram came from), so it is returned as
- * is: without this, each reply goes through `dns.lookup` and a deferred tick, which cost about a
- * fifth of the CPU per query in the benchmark's profile (docs/performance.md).
- */
-const literalLookup = ((
-  address: string,
-  family: number,
-  callback: (err: Error | null, address: string, family: number) => void,
-): void => {
-  callback(null, address, family);
-}) as unknown as dgram.SocketOptions['lookup'];
+/** `batch`: recvmmsg/sendmmsg where available; `dgram`: node:dgram always. */
+export type UdpIo = 'batch' | 'dgram';
+
+export const UDP_IO_MODES: readonly UdpIo[] = ['batch', 'dgram'];
+
+let fallbackReported = false;
+
+/** Binds UDP on host:port (host '' = every interface, dual-stack); rejects with the system error. */
+export function bindUdpListener(
+  host: string,
+  port: number,
+  io: UdpIo,
+  dispatcher: QueryDispatcher,
+  logger: Logger,
+): Promise<UdpListener> {
+  // Workers share the primary's node:dgram socket (one port, one queue for all of them).
+  if (io === 'dgram' || cluster.isWorker) return DgramUdpListener.bind(host, port, dispatcher, logger);
+  const addon = batchUdpAddon();
+  if (addon instanceof Error) {
+    if (!fallbackReported) {
+      fallbackReported = true;
+      logger.warn({ reason: addon.message }, 'batch UDP unavailable; serving UDP with node:dgram');
+    }
+    return DgramUdpListener.bind(host, port, dispatcher, logger);
+  }
+  return Promise.resolve().then(() => BatchUdpListener.bind(addon, host, port, dispatcher, logger));
+}
