@@ -8,15 +8,20 @@
 // writes them directly; this file only moves bytes between them and the kernel. Layout of the
 // shared buffers, slot i of kBatch:
 //   queries   [i * kSlot, +kSlot)      datagram bytes as received
-//   meta      int32 [i * 8, +8)        length, port, family (4|6), truncated (0|1), address (16 bytes)
+//   meta      int32 [i * 9, +9)        length, port, family (4|6), truncated (0|1), address (16
+//                                      bytes), IPv6 scope id
 //   replies   [i * kSlot, +kSlot)      reply bytes written by JavaScript
 //   replyLen  int32 [i]                reply length; 0 sends nothing for that slot
 // A reply that does not fit a slot, or one that comes later (an answer that waited for an
 // upstream), is sent with sendTo.
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <node_api.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,7 +34,7 @@ namespace {
 
 constexpr int kBatch = 64;
 constexpr int kSlot = 4096;
-constexpr int kMetaInts = 8;
+constexpr int kMetaInts = 9;
 // Batches taken per readable event before the event loop gets a turn (timers, TCP, the API
 // watch): up to kBatch * kRoundsPerWakeup datagrams.
 constexpr int kRoundsPerWakeup = 8;
@@ -82,20 +87,21 @@ Endpoint* EndpointOf(napi_env env, napi_value value) {
 }
 
 std::string StringOf(napi_env env, napi_value value) {
-  char buffer[64];
+  char buffer[128];
   size_t length = 0;
   if (napi_get_value_string_utf8(env, value, buffer, sizeof buffer, &length) != napi_ok) return "";
   return std::string(buffer, length);
 }
 
-// Fills `address` from an IP literal and port; false when the literal is neither family.
+// Fills `address` from an IP literal (IPv6 with an optional %zone) and port; false when it is
+// not one. On an IPv6 socket an IPv4 literal becomes its mapped address, as a dual-stack socket
+// reaches IPv4 peers.
 bool SocketAddress(const std::string& ip, int port, int family, sockaddr_storage* address,
                    socklen_t* length) {
   memset(address, 0, sizeof *address);
   in_addr v4;
   if (inet_pton(AF_INET, ip.c_str(), &v4) == 1) {
     if (family == AF_INET6) {
-      // A dual-stack socket reaches an IPv4 peer through its mapped address.
       auto* a6 = reinterpret_cast<sockaddr_in6*>(address);
       a6->sin6_family = AF_INET6;
       a6->sin6_port = htons(port);
@@ -112,14 +118,31 @@ bool SocketAddress(const std::string& ip, int port, int family, sockaddr_storage
     *length = sizeof(sockaddr_in);
     return true;
   }
+  if (family != AF_INET6) return false;
+  // A zone (fe80::1%eth0, or %2) becomes the scope id, read as libuv reads it for node:dgram.
+  size_t percent = ip.find('%');
+  std::string bare = ip.substr(0, percent);
   auto* a6 = reinterpret_cast<sockaddr_in6*>(address);
-  if (family == AF_INET6 && inet_pton(AF_INET6, ip.c_str(), &a6->sin6_addr) == 1) {
-    a6->sin6_family = AF_INET6;
-    a6->sin6_port = htons(port);
-    *length = sizeof(sockaddr_in6);
-    return true;
+  if (inet_pton(AF_INET6, bare.c_str(), &a6->sin6_addr) != 1) return false;
+  if (percent != std::string::npos) {
+    std::string zone = ip.substr(percent + 1);
+    unsigned index = if_nametoindex(zone.c_str());
+    if (index == 0) index = static_cast<unsigned>(strtoul(zone.c_str(), nullptr, 10));
+    a6->sin6_scope_id = index;
   }
-  return false;
+  a6->sin6_family = AF_INET6;
+  a6->sin6_port = htons(port);
+  *length = sizeof(sockaddr_in6);
+  return true;
+}
+
+// An address as text, with its zone when it has one (fe80::1%eth0), as node:dgram reports it.
+void AddressText(const sockaddr_storage& address, char* text, size_t size) {
+  socklen_t length = address.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (getnameinfo(reinterpret_cast<const sockaddr*>(&address), length, text, size, nullptr, 0,
+                  NI_NUMERICHOST) != 0) {
+    snprintf(text, size, "?");
+  }
 }
 
 void DeleteRefs(Endpoint* endpoint) {
@@ -190,11 +213,13 @@ void OnReadable(uv_poll_t* poll, int status, int /*events*/) {
         meta[1] = ntohs(a6->sin6_port);
         meta[2] = 6;
         memcpy(address, &a6->sin6_addr, 16);
+        meta[8] = static_cast<int32_t>(a6->sin6_scope_id);
       } else {
         const auto* a4 = reinterpret_cast<const sockaddr_in*>(&peer);
         meta[1] = ntohs(a4->sin_port);
         meta[2] = 4;
         memcpy(address, &a4->sin_addr, 4);
+        meta[8] = 0;
       }
     }
     napi_handle_scope scope;
@@ -373,13 +398,8 @@ napi_value FormatAddress(napi_env env, napi_callback_info info) {
   if (endpoint == nullptr || slot < 0 || slot >= kBatch) {
     return ThrowType(env, "formatAddress(endpoint, slot)");
   }
-  char text[INET6_ADDRSTRLEN];
-  const sockaddr_storage& peer = endpoint->peers[slot];
-  if (peer.ss_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr, text, sizeof text);
-  } else {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&peer)->sin_addr, text, sizeof text);
-  }
+  char text[NI_MAXHOST];
+  AddressText(endpoint->peers[slot], text, sizeof text);
   napi_value result;
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &result);
   return result;
@@ -397,17 +417,11 @@ napi_value LocalAddress(napi_env env, napi_callback_info info) {
   if (getsockname(endpoint->fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) {
     return Throw(env, errno, "getsockname");
   }
-  char text[INET6_ADDRSTRLEN];
-  int port;
-  if (local.ss_family == AF_INET6) {
-    const auto* a6 = reinterpret_cast<const sockaddr_in6*>(&local);
-    inet_ntop(AF_INET6, &a6->sin6_addr, text, sizeof text);
-    port = ntohs(a6->sin6_port);
-  } else {
-    const auto* a4 = reinterpret_cast<const sockaddr_in*>(&local);
-    inet_ntop(AF_INET, &a4->sin_addr, text, sizeof text);
-    port = ntohs(a4->sin_port);
-  }
+  char text[NI_MAXHOST];
+  AddressText(local, text, sizeof text);
+  int port = local.ss_family == AF_INET6
+                 ? ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port)
+                 : ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
   napi_value result, address, portValue;
   napi_create_array_with_length(env, 2, &result);
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &address);

@@ -6,10 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
-# command:package pairs of Debian's packages that the tests run for real.
+# command:package pairs of Debian's packages that the tests run for real, and the compiler
+# that npm ci needs for the batch UDP addon (node-gyp: python3, make, g++).
 needed=(
   dig:bind9-dnsutils kdig:knot-dnsutils dnsperf:dnsperf dnsmasq:dnsmasq-base knotd:knot
   redis-server:redis-server redis-cli:redis-tools ip:iproute2 openssl:openssl getent:libc-bin
+  g++:g++ make:make python3:python3
 )
 missing=()
 for pair in "${needed[@]}"; do

@@ -33,8 +33,11 @@ export interface BatchUdpAddon {
   readonly slot: number;
 }
 
-/** Int32 fields per slot in the meta array: length, port, family, truncated, address ×4. */
-export const META_INTS = 8;
+/**
+ * Int32 fields per slot in the meta array: length, port, family (4|6), truncated (0|1), the
+ * address (4 words; IPv4 in the first), the IPv6 scope id.
+ */
+export const META_INTS = 9;
 
 const ADDON_PATH = new URL('../../../build/Release/batch_udp.node', import.meta.url);
 

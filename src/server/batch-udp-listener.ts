@@ -26,7 +26,8 @@ export class BatchUdpListener implements UdpListener {
    * (the usual case: a node-local cache, a busy pod) formats its address once.
    */
   private lastFamily = 0;
-  private readonly lastWords = new Int32Array(4);
+  /** Address words and scope id of the last peer. */
+  private readonly lastWords = new Int32Array(5);
   private lastText = '';
 
   private constructor(
@@ -125,12 +126,17 @@ export class BatchUdpListener implements UdpListener {
     const words = this.lastWords;
     if (family === this.lastFamily && meta[base + 4] === words[0]) {
       if (family === 4) return this.lastText;
-      if (meta[base + 5] === words[1] && meta[base + 6] === words[2] && meta[base + 7] === words[3]) {
+      if (
+        meta[base + 5] === words[1] &&
+        meta[base + 6] === words[2] &&
+        meta[base + 7] === words[3] &&
+        meta[base + 8] === words[4]
+      ) {
         return this.lastText;
       }
     }
     this.lastFamily = family;
-    for (let w = 0; w < 4; w++) words[w] = meta[base + 4 + w];
+    for (let w = 0; w < 5; w++) words[w] = meta[base + 4 + w];
     if (family === 4) {
       const b = this.metaBytes;
       const at = (base + 4) * 4;

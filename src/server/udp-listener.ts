@@ -1,7 +1,9 @@
 /**
  * The UDP half of a DNS listener, and the choice of how it does its I/O: the batch socket
  * (recvmmsg/sendmmsg through the native addon) where it can be loaded, node:dgram otherwise.
- * Both answer every datagram through the same dispatcher, so answers do not depend on it.
+ * Both answer every datagram through the same dispatcher, so answers do not depend on it, with
+ * one exception: the batch socket drops a datagram larger than its 4096-octet slot (no DNS query
+ * is that large; node:dgram would hand it whole to the parser, which ignores trailing bytes).
  */
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';

@@ -35,6 +35,20 @@ describe('Dockerfile', () => {
     assert.doesNotMatch(runtime, /npm (ci|install)/);
   });
 
+  it('builds the batch UDP addon in the build stage and ships it where the loader looks', () => {
+    const [build, runtime] = instructions().join('\n').split('FROM node:20-bookworm-slim');
+    // npm ci runs node-gyp, which needs binding.gyp and the sources before it.
+    assert.match(build, /COPY [^\n]*binding\.gyp[^\n]*\nCOPY native \.\/native\nRUN npm ci/);
+    const shipped = 'COPY --from=build /src/build/Release/batch_udp.node ./build/Release/batch_udp.node';
+    assert.ok(runtime.includes(shipped));
+    // The loader resolves the addon from dist/src/server/ three levels up, as /app is laid out.
+    const loader = fs.readFileSync(
+      path.join(repositoryRoot(), 'src/server/batch-udp-addon.ts'),
+      'utf8',
+    );
+    assert.match(loader, /'\.\.\/\.\.\/\.\.\/build\/Release\/batch_udp\.node'/);
+  });
+
   it('runs as a numeric non-root user and exposes DNS, health, ready and metrics', () => {
     const lines = instructions();
     const user = lines.filter((l) => l.startsWith('USER ')).pop();
@@ -52,10 +66,10 @@ describe('Dockerfile', () => {
     assert.match(CLI_PATH, /src\/cli\/main\.js$/);
   });
 
-  it('.dockerignore keeps node_modules, dist and .git out of the build context', () => {
+  it('.dockerignore keeps node_modules, dist, build and .git out of the build context', () => {
     const ignored = fs
       .readFileSync(path.join(repositoryRoot(), '.dockerignore'), 'utf8')
       .split('\n');
-    for (const entry of ['node_modules', 'dist', '.git']) assert.ok(ignored.includes(entry), entry);
+    for (const entry of ['node_modules', 'dist', 'build', '.git']) assert.ok(ignored.includes(entry), entry);
   });
 });
