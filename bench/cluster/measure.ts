@@ -1,6 +1,7 @@
 /**
  * The measurement loops: interleaved capacity rounds (every server once per round, each run
- * on a freshly started server) and one latency run per server at half its median capacity.
+ * on a freshly started server), then interleaved latency rounds, every server at half its
+ * median capacity, with the median of each percentile over the rounds.
  */
 import { runDnsperf, type DnsperfResult } from '../lib/dnsperf.js';
 import { processCpuSeconds } from '../lib/process-cpu.js';
@@ -27,7 +28,11 @@ export interface LatencyRun {
   readonly p999Ms: number;
   readonly avgMs: number;
   readonly samples: number;
+  /** p99 of each latency round (the figures above are medians over the rounds). */
+  readonly p99RoundsMs: readonly number[];
 }
+
+type LatencyRound = Omit<LatencyRun, 'p99RoundsMs'>;
 
 export interface MeasureOptions {
   readonly rounds: number;
@@ -76,48 +81,78 @@ export async function measureCapacity(
   return runs;
 }
 
-/** For each server, per-query latencies at half of its median capacity from `runs`. */
+/**
+ * For each server, per-query latencies at half of its median capacity from `runs`: `rounds`
+ * interleaved rounds (A B C A B C ...), each on a freshly started server, because a single run
+ * on a shared machine catches whatever pauses the machine had at that moment.
+ */
 export async function measureLatency(
   servers: readonly ServerUnderTest[],
   ctx: StartContext,
   runs: readonly CapacityRun[],
   options: MeasureOptions,
 ): Promise<LatencyRun[]> {
-  const results: LatencyRun[] = [];
+  const rates = new Map<string, number>();
   for (const server of servers) {
     const capacity = median(runs.filter((r) => r.server === server.name).map((r) => r.result.qps));
-    if (!(capacity > 0)) continue;
-    const rate = Math.round(capacity / 2);
-    const running = await startServer(server, ctx);
-    try {
-      const result = await runDnsperf({
-        port: running.port,
-        queryFile: queryFile(server, ctx),
-        seconds: options.latencySeconds,
-        rate,
-        perQuery: true,
-        cpu: ctx.clientCpu,
-      });
-      const [p50, p99, p999] = percentiles(result.latenciesUs, [50, 99, 99.9]);
-      const run: LatencyRun = {
-        server: server.name,
-        rate,
-        achievedQps: result.qps,
-        lost: result.lost,
-        p50Ms: p50 / 1000,
-        p99Ms: p99 / 1000,
-        p999Ms: p999 / 1000,
-        avgMs: result.avgMs,
-        samples: result.latenciesUs.length,
-      };
-      results.push(run);
+    if (capacity > 0) rates.set(server.name, Math.round(capacity / 2));
+  }
+  const rounds = new Map<string, LatencyRound[]>();
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const server of servers) {
+      const rate = rates.get(server.name);
+      if (rate === undefined) continue;
+      const run = await latencyRound(server, ctx, rate, options);
+      rounds.set(server.name, [...(rounds.get(server.name) ?? []), run]);
       options.log(
-        `latency ${server.name.padEnd(17)} at ${rate} QPS: p50 ${run.p50Ms.toFixed(3)} ms` +
-          `  p99 ${run.p99Ms.toFixed(3)} ms  p99.9 ${run.p999Ms.toFixed(3)} ms`,
+        `latency round ${round} ${server.name.padEnd(17)} at ${rate} QPS: ` +
+          `p50 ${run.p50Ms.toFixed(3)} ms  p99 ${run.p99Ms.toFixed(3)} ms  ` +
+          `p99.9 ${run.p999Ms.toFixed(3)} ms`,
       );
-    } finally {
-      await running.stop();
     }
   }
-  return results;
+  return [...rounds.values()].map((list) => ({
+    ...list[0],
+    achievedQps: median(list.map((r) => r.achievedQps)),
+    lost: list.reduce((sum, r) => sum + r.lost, 0),
+    p50Ms: median(list.map((r) => r.p50Ms)),
+    p99Ms: median(list.map((r) => r.p99Ms)),
+    p999Ms: median(list.map((r) => r.p999Ms)),
+    avgMs: median(list.map((r) => r.avgMs)),
+    samples: list.reduce((sum, r) => sum + r.samples, 0),
+    p99RoundsMs: list.map((r) => r.p99Ms),
+  }));
+}
+
+async function latencyRound(
+  server: ServerUnderTest,
+  ctx: StartContext,
+  rate: number,
+  options: MeasureOptions,
+): Promise<LatencyRound> {
+  const running = await startServer(server, ctx);
+  try {
+    const result = await runDnsperf({
+      port: running.port,
+      queryFile: queryFile(server, ctx),
+      seconds: options.latencySeconds,
+      rate,
+      perQuery: true,
+      cpu: ctx.clientCpu,
+    });
+    const [p50, p99, p999] = percentiles(result.latenciesUs, [50, 99, 99.9]);
+    return {
+      server: server.name,
+      rate,
+      achievedQps: result.qps,
+      lost: result.lost,
+      p50Ms: p50 / 1000,
+      p99Ms: p99 / 1000,
+      p999Ms: p999 / 1000,
+      avgMs: result.avgMs,
+      samples: result.latenciesUs.length,
+    };
+  } finally {
+    await running.stop();
+  }
 }

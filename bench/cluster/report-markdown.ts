@@ -38,8 +38,9 @@ export function renderReport(input: ReportInput): string {
     '',
     `Each server pinned to CPU 1, dnsperf to CPU 0; ${input.rounds} interleaved rounds of ` +
       `${input.seconds} s, every run on a freshly started server. Client:`,
-    `\`${input.dnsperfCommand}\`. Latency percentiles: one ${input.latencySeconds} s run per ` +
-      'server at half its median QPS (`-Q`), every query timed (`-v`).',
+    `\`${input.dnsperfCommand}\`. Latency percentiles: ${input.rounds} interleaved rounds of ` +
+      `${input.latencySeconds} s per server at half its median QPS (\`-Q\`), every query timed ` +
+      '(`-v`), median of each percentile over the rounds (p99 of each round in brackets).',
     '',
     pausesLine(input.pauses),
     '',
@@ -62,7 +63,9 @@ function pausesLine(p: CpuPauses): string {
 function medianTable(summaries: readonly ServerSummary[]): string[] {
   const rows = summaries.map((s) => {
     const l = s.latency;
-    const half = l === undefined ? '-' : `${ms(l.p50Ms)} / ${ms(l.p99Ms)} / ${ms(l.p999Ms)}`;
+    const rounds = l === undefined ? '' : ` (${l.p99RoundsMs.map(ms).join(', ')})`;
+    const half =
+      l === undefined ? '-' : `${ms(l.p50Ms)} / ${ms(l.p99Ms)}${rounds} / ${ms(l.p999Ms)}`;
     const rate = l === undefined ? '-' : String(l.rate);
     return (
       `| ${s.server} | ${qps(s.medianQps)} | ${qps(s.minQps)}-${qps(s.maxQps)} | ` +
