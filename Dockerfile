@@ -10,6 +10,7 @@ FROM node:20-bookworm AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json binding.gyp ./
 COPY native ./native
+COPY scripts/build-native.mjs ./scripts/build-native.mjs
 RUN npm ci --no-audit --no-fund
 COPY src ./src
 RUN npx tsc -p tsconfig.json \

@@ -38,7 +38,12 @@ describe('Dockerfile', () => {
   it('builds the batch UDP addon in the build stage and ships it where the loader looks', () => {
     const [build, runtime] = instructions().join('\n').split('FROM node:20-bookworm-slim');
     // npm ci runs node-gyp, which needs binding.gyp and the sources before it.
-    assert.match(build, /COPY [^\n]*binding\.gyp[^\n]*\nCOPY native \.\/native\nRUN npm ci/);
+    assert.match(
+      build,
+      /COPY [^\n]*binding\.gyp[^\n]*\nCOPY native \.\/native\nCOPY scripts\/build-native\.mjs [^\n]*\nRUN npm ci/,
+    );
+    const ignore = fs.readFileSync(path.join(repositoryRoot(), '.dockerignore'), 'utf8');
+    assert.ok(ignore.split('\n').includes('!scripts/build-native.mjs'));
     const shipped = 'COPY --from=build /src/build/Release/batch_udp.node ./build/Release/batch_udp.node';
     assert.ok(runtime.includes(shipped));
     // The loader resolves the addon from dist/src/server/ three levels up, as /app is laid out.

@@ -40,12 +40,16 @@ export class AnswerCache {
     if (kept === undefined || kept.length > request.maxSize) return null;
     const wire = request.wire;
     const out = Buffer.allocUnsafe(kept.length);
-    kept.copy(out, 0);
+    // TypedArray set and a byte loop rather than Buffer#copy: for answers of a hundred octets
+    // copy's argument checks and the view it makes cost more than the copying (profile in
+    // docs/performance.md).
+    out.set(kept);
     out[0] = wire[0];
     out[1] = wire[1];
     out[2] = (kept[2] & ~RD_BIT) | (wire[2] & RD_BIT);
     out[3] = (kept[3] & ~CD_BIT) | (wire[3] & CD_BIT);
-    wire.copy(out, HEADER_SIZE, HEADER_SIZE, request.query.questionEnd);
+    const questionEnd = request.query.questionEnd;
+    for (let i = HEADER_SIZE; i < questionEnd; i++) out[i] = wire[i];
     return out;
   }
 
