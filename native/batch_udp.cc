@@ -47,6 +47,7 @@ struct Endpoint {
   bool polling = false;     // uv_poll started and its close callback not yet run
   bool closed = false;      // close() was called: every entry point refuses it from then on
   bool finalized = false;   // the JavaScript handle is gone: free once libuv lets go too
+  bool dispatching = false; // inside the batch callback: close() leaves the references to it
   napi_ref callback = nullptr;
   napi_ref buffers[4] = {nullptr, nullptr, nullptr, nullptr};
   napi_async_context async = nullptr;
@@ -229,15 +230,20 @@ void OnReadable(uv_poll_t* poll, int status, int /*events*/) {
     napi_get_global(env, &receiver);
     napi_create_int32(env, count, &argument);
     // make_callback runs the microtasks queued by the batch (replies to asynchronous answers).
+    endpoint->dispatching = true;
     napi_status called =
         napi_make_callback(env, endpoint->async, receiver, callback, 1, &argument, &result);
+    endpoint->dispatching = false;
     if (called == napi_pending_exception) {
       napi_value error;
       napi_get_and_clear_last_exception(env, &error);
       napi_fatal_exception(env, error);
     }
     napi_close_handle_scope(env, scope);
-    if (endpoint->closed) return;
+    if (endpoint->closed) {
+      DeleteRefs(endpoint);  // close() was called from the batch callback and left them.
+      return;
+    }
     SendReplies(endpoint, count);
     if (count < kBatch) return;
   }
@@ -440,7 +446,9 @@ napi_value Close(napi_env env, napi_callback_info info) {
   if (endpoint == nullptr) return ThrowType(env, "close(endpoint)");
   if (endpoint->closed) return nullptr;
   endpoint->closed = true;
-  DeleteRefs(endpoint);
+  // From inside the batch callback the callback and its async context are still in use:
+  // OnReadable releases them when the callback returns.
+  if (!endpoint->dispatching) DeleteRefs(endpoint);
   if (endpoint->polling) {
     uv_poll_stop(&endpoint->poll);
     uv_close(reinterpret_cast<uv_handle_t*>(&endpoint->poll), OnPollClosed);
