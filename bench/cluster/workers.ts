@@ -1,15 +1,19 @@
 /**
  * Scaling of `clusterdns serve --workers N`: for each N, a fresh server pinned to the given
  * server CPUs, dnsperf at full rate on the client CPUs, then QPS, CPU per query over all of
- * its processes, and resident memory of the primary and each worker.
+ * its processes, each worker's CPU seconds (how the kernel spread the load) and resident
+ * memory of the primary and each worker.
  * Usage: `node dist/bench/cluster/workers.js [--counts 1,2] [--server-cpus 1] [--client-cpus 0]
- * [--threads 1] [--rounds 3] [--seconds 10]`. With two CPUs, as here, every N shares CPU 1, so
- * the run shows the cost of sharing the port and the memory per worker, not a speed-up.
+ * [--threads 1] [--clients 4] [--rounds 3] [--seconds 10]`. With two CPUs, as here, every N
+ * shares CPU 1, so the run shows the cost of sharing the port and the memory per worker, not a
+ * speed-up. The server listens on a fixed free port, so workers use SO_REUSEPORT batch sockets,
+ * which the kernel picks per client socket: `--clients` (dnsperf `-c`) is the number of flows.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Command } from 'commander';
 import { runDnsperf } from '../lib/dnsperf.js';
+import { processCpuSeconds } from '../lib/process-cpu.js';
 import { processTree, residentMiB, treeCpuSeconds } from '../lib/process-tree.js';
 import { clusterdnsWorkers, startServer, type StartContext } from '../lib/servers.js';
 import { median } from '../lib/stats.js';
@@ -20,6 +24,7 @@ interface Options {
   readonly serverCpus: string;
   readonly clientCpus: string;
   readonly threads: string;
+  readonly clients: string;
   readonly rounds: string;
   readonly seconds: string;
   readonly workDir: string;
@@ -31,6 +36,8 @@ interface WorkersRun {
   readonly cpuUsPerQuery: number;
   readonly primaryMiB: number;
   readonly workerMiB: number[];
+  /** CPU seconds each worker used during the run (the single process when N = 1). */
+  readonly workerCpuSeconds: number[];
 }
 
 async function main(): Promise<void> {
@@ -39,6 +46,7 @@ async function main(): Promise<void> {
     .option('--server-cpus <list>', 'taskset CPU list for clusterdns', '1')
     .option('--client-cpus <list>', 'taskset CPU list of dnsperf and this harness', '0')
     .option('--threads <n>', 'dnsperf threads (-T)', '1')
+    .option('--clients <n>', 'dnsperf client sockets (-c)', '4')
     .option('--rounds <n>', 'interleaved rounds', '3')
     .option('--seconds <n>', 'seconds per run', '10')
     .option('--work-dir <dir>', 'data and scratch files', '/tmp/clusterdns-bench')
@@ -63,9 +71,10 @@ async function main(): Promise<void> {
       const run = await measure(n, options, ctx);
       runs.push(run);
       const workers = run.workerMiB.map((m) => m.toFixed(0)).join('+');
+      const cpu = run.workerCpuSeconds.map((c) => c.toFixed(2)).join('+');
       process.stdout.write(
         `round ${round} workers ${n}: ${Math.round(run.qps)} QPS, ` +
-          `${run.cpuUsPerQuery.toFixed(1)} CPU µs/query, RSS primary ` +
+          `${run.cpuUsPerQuery.toFixed(1)} CPU µs/query, worker CPU ${cpu} s, RSS primary ` +
           `${run.primaryMiB.toFixed(0)} MiB, workers ${workers || '-'} MiB\n`,
       );
     }
@@ -78,15 +87,17 @@ async function measure(workers: number, options: Options, ctx: StartContext) {
   const running = await startServer(server, ctx);
   try {
     const pids = processTree(running.pid);
-    const cpuBefore = treeCpuSeconds(pids);
+    const cpuBefore = pids.map(processCpuSeconds);
     const result = await runDnsperf({
       port: running.port,
       queryFile: ctx.files.queries,
       seconds: Number(options.seconds),
       cpu: options.clientCpus,
       threads: Number(options.threads),
+      clients: Number(options.clients),
     });
-    const cpuUsPerQuery = ((treeCpuSeconds(pids) - cpuBefore) * 1e6) / result.completed;
+    const cpuUsPerQuery = ((treeCpuSeconds(pids) - sum(cpuBefore)) * 1e6) / result.completed;
+    const cpuUsed = pids.map((pid, i) => processCpuSeconds(pid) - cpuBefore[i]);
     // With one worker there is no primary: the single process serves.
     const [primary, ...children] = pids.map(residentMiB);
     return {
@@ -95,6 +106,7 @@ async function measure(workers: number, options: Options, ctx: StartContext) {
       cpuUsPerQuery,
       primaryMiB: primary,
       workerMiB: workers === 1 ? [primary] : children,
+      workerCpuSeconds: workers === 1 ? cpuUsed : cpuUsed.slice(1),
     };
   } finally {
     await running.stop();

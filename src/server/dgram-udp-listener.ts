@@ -1,8 +1,8 @@
 /**
  * A DNS listener on one node:dgram UDP socket. Each datagram is one query; replies go back to
  * the sender. The message handler is bound once, so the per-packet path creates no closures.
- * Used by `serve --workers` workers (which share the primary's socket), with `--udp-io dgram`,
- * and where the batch socket (batch-udp-listener.ts) cannot be loaded.
+ * Used with `--udp-io dgram`, by `serve --workers` workers on port 0 (which share the
+ * primary's socket), and where the batch socket (batch-udp-listener.ts) cannot be loaded.
  */
 import cluster from 'node:cluster';
 import dgram from 'node:dgram';
@@ -27,7 +27,7 @@ export class DgramUdpListener implements UdpListener {
   /**
    * Binds a UDP socket; rejects with the system error (EADDRINUSE, EACCES...). A `serve
    * --workers` worker binds through the cluster primary, which shares one socket among all
-   * workers (Node 20's dgram has no SO_REUSEPORT); a lone process binds exclusively.
+   * workers; a lone process binds exclusively.
    */
   static async bind(
     host: string,

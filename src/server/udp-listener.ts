@@ -4,6 +4,9 @@
  * Both answer every datagram through the same dispatcher, so answers do not depend on it, with
  * one exception: the batch socket drops a datagram larger than its 4096-octet slot (no DNS query
  * is that large; node:dgram would hand it whole to the parser, which ignores trailing bytes).
+ *
+ * A `serve --workers` worker on a configured port binds its own batch socket with SO_REUSEPORT,
+ * so the kernel spreads client flows over one socket per worker (docs/workers.md).
  */
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
@@ -27,7 +30,11 @@ export const UDP_IO_MODES: readonly UdpIo[] = ['batch', 'dgram'];
 
 let fallbackReported = false;
 
-/** Binds UDP on host:port (host '' = every interface, dual-stack); rejects with the system error. */
+/**
+ * Binds UDP on host:port (host '' = every interface, dual-stack); rejects with the system error.
+ * A lone process binds exclusively; a worker joins the other workers' SO_REUSEPORT group (port
+ * given) or shares the primary's socket (port 0, `dgram`, or no addon).
+ */
 export function bindUdpListener(
   host: string,
   port: number,
@@ -35,8 +42,10 @@ export function bindUdpListener(
   dispatcher: QueryDispatcher,
   logger: Logger,
 ): Promise<UdpListener> {
-  // Workers share the primary's node:dgram socket (one port, one queue for all of them).
-  if (io === 'dgram' || cluster.isWorker) return DgramUdpListener.bind(host, port, dispatcher, logger);
+  // Port 0 means "any free port", and separate SO_REUSEPORT sockets would each get a different
+  // one: only the primary's shared node:dgram socket gives every worker the same port.
+  const sharedSocket = cluster.isWorker && port === 0;
+  if (io === 'dgram' || sharedSocket) return DgramUdpListener.bind(host, port, dispatcher, logger);
   const addon = batchUdpAddon();
   if (addon instanceof Error) {
     if (!fallbackReported) {
@@ -45,5 +54,8 @@ export function bindUdpListener(
     }
     return DgramUdpListener.bind(host, port, dispatcher, logger);
   }
-  return Promise.resolve().then(() => BatchUdpListener.bind(addon, host, port, dispatcher, logger));
+  const reusePort = cluster.isWorker;
+  return Promise.resolve().then(() =>
+    BatchUdpListener.bind(addon, host, port, reusePort, dispatcher, logger),
+  );
 }

@@ -2,11 +2,12 @@
  * The primary of `serve --workers N`: forks N worker processes (Node's `cluster`) that serve
  * the same DNS port, and keeps them running.
  *
- * Workers bind through the primary, which holds each listening socket once and shares it:
- * every worker reads the one UDP socket (the kernel hands each datagram to one reader) and
- * the primary deals TCP connections out in turn. A port 0 resolves once, so all workers
- * serve the port the first bind got; HTTP plugins (health, ready, prometheus) share their
- * ports the same way.
+ * On a configured port each worker binds its own batch UDP socket with SO_REUSEPORT (the
+ * kernel picks one per client flow; udp-listener.ts). Everything else binds through the
+ * primary, which holds each listening socket once and shares it: TCP, whose connections the
+ * primary deals out in turn, UDP on port 0 or with `--udp-io dgram` (every worker reads the
+ * one node:dgram socket), and the HTTP plugins (health, ready, prometheus). A port 0 resolves
+ * once, so all workers serve the port the first bind got.
  *
  * Contract: `start` resolves once every worker serves and rejects if one exits before; after
  * that a worker that exits is forked again after a backoff (logged at warn). `reload` and
