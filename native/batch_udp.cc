@@ -87,6 +87,14 @@ Endpoint* EndpointOf(napi_env env, napi_value value) {
   return static_cast<Endpoint*>(data);
 }
 
+// Reads a call's `count` arguments, the first of which is an endpoint: the endpoint, or null
+// when there are fewer arguments or the first is not one.
+Endpoint* EndpointCall(napi_env env, napi_callback_info info, size_t count, napi_value* argv) {
+  size_t argc = count;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  return argc == count ? EndpointOf(env, argv[0]) : nullptr;
+}
+
 std::string StringOf(napi_env env, napi_value value) {
   char buffer[128];
   size_t length = 0;
@@ -308,10 +316,8 @@ napi_value Open(napi_env env, napi_callback_info info) {
 
 // start(endpoint, queries, meta, replies, replyLen, onBatch(count))
 napi_value Start(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Endpoint* endpoint = argc == 6 ? EndpointOf(env, argv[0]) : nullptr;
+  Endpoint* endpoint = EndpointCall(env, info, 6, argv);
   if (endpoint == nullptr || endpoint->closed || endpoint->polling) {
     return ThrowType(env, "start(endpoint, queries, meta, replies, replyLen, onBatch)");
   }
@@ -361,10 +367,8 @@ napi_value Start(napi_env env, napi_callback_info info) {
 // sendTo(endpoint, bytes, address, port) -> 0 or a negative errno. For replies that are not
 // sent with their batch: too large for a slot, or answered after an await.
 napi_value SendTo(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Endpoint* endpoint = argc == 4 ? EndpointOf(env, argv[0]) : nullptr;
+  Endpoint* endpoint = EndpointCall(env, info, 4, argv);
   if (endpoint == nullptr) return ThrowType(env, "sendTo(endpoint, bytes, address, port)");
   napi_value result;
   if (endpoint->closed) {
@@ -395,10 +399,8 @@ napi_value SendTo(napi_env env, napi_callback_info info) {
 // formatAddress(endpoint, slot) -> the peer address of a slot as text, as node:dgram gives it
 // ("::ffff:127.0.0.1" for an IPv4 peer of a dual-stack socket).
 napi_value FormatAddress(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Endpoint* endpoint = argc == 2 ? EndpointOf(env, argv[0]) : nullptr;
+  Endpoint* endpoint = EndpointCall(env, info, 2, argv);
   int32_t slot = -1;
   if (endpoint != nullptr) napi_get_value_int32(env, argv[1], &slot);
   if (endpoint == nullptr || slot < 0 || slot >= kBatch) {
@@ -413,10 +415,8 @@ napi_value FormatAddress(napi_env env, napi_callback_info info) {
 
 // localAddress(endpoint) -> [address, port]
 napi_value LocalAddress(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Endpoint* endpoint = argc == 1 ? EndpointOf(env, argv[0]) : nullptr;
+  Endpoint* endpoint = EndpointCall(env, info, 1, argv);
   if (endpoint == nullptr || endpoint->closed) return ThrowType(env, "localAddress(endpoint)");
   sockaddr_storage local;
   socklen_t length = sizeof local;
@@ -439,10 +439,8 @@ napi_value LocalAddress(napi_env env, napi_callback_info info) {
 
 // close(endpoint): stops receiving and closes the socket once libuv lets go of it.
 napi_value Close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Endpoint* endpoint = argc == 1 ? EndpointOf(env, argv[0]) : nullptr;
+  Endpoint* endpoint = EndpointCall(env, info, 1, argv);
   if (endpoint == nullptr) return ThrowType(env, "close(endpoint)");
   if (endpoint->closed) return nullptr;
   endpoint->closed = true;
