@@ -2,6 +2,12 @@
  * The measurement loops: interleaved capacity rounds (every server once per round, each run
  * on a freshly started server), then interleaved latency rounds, every server at half its
  * median capacity, with the median of each percentile over the rounds.
+ *
+ * A latency round first runs the same load for a few seconds on the fresh server and only then
+ * takes the measured run: the percentiles are those of a server that has been answering, as a
+ * replica in a cluster has. The first seconds are timed too and reported on their own, since a
+ * JIT-compiled server (clusterdns, the Node ceiling) is slower until its answer path is compiled
+ * and its answer cache filled, and a new replica takes its share of queries from the start.
  */
 import { runDnsperf, type DnsperfResult } from '../lib/dnsperf.js';
 import { processCpuSeconds } from '../lib/process-cpu.js';
@@ -30,14 +36,19 @@ export interface LatencyRun {
   readonly samples: number;
   /** p99 of each latency round (the figures above are medians over the rounds). */
   readonly p99RoundsMs: readonly number[];
+  /** p99 over the first `startSeconds` of load on the fresh server, median over the rounds. */
+  readonly startP99Ms: number;
+  readonly startP99RoundsMs: readonly number[];
 }
 
-type LatencyRound = Omit<LatencyRun, 'p99RoundsMs'>;
+type LatencyRound = Omit<LatencyRun, 'p99RoundsMs' | 'startP99RoundsMs'>;
 
 export interface MeasureOptions {
   readonly rounds: number;
   readonly seconds: number;
   readonly latencySeconds: number;
+  /** Seconds of the same load before the measured latency run (timed on their own). */
+  readonly startSeconds: number;
   readonly log: (line: string) => void;
 }
 
@@ -107,7 +118,8 @@ export async function measureLatency(
       options.log(
         `latency round ${round} ${server.name.padEnd(17)} at ${rate} QPS: ` +
           `p50 ${run.p50Ms.toFixed(3)} ms  p99 ${run.p99Ms.toFixed(3)} ms  ` +
-          `p99.9 ${run.p999Ms.toFixed(3)} ms`,
+          `p99.9 ${run.p999Ms.toFixed(3)} ms  (first ${options.startSeconds} s: ` +
+          `p99 ${run.startP99Ms.toFixed(3)} ms)`,
       );
     }
   }
@@ -121,6 +133,8 @@ export async function measureLatency(
     avgMs: median(list.map((r) => r.avgMs)),
     samples: list.reduce((sum, r) => sum + r.samples, 0),
     p99RoundsMs: list.map((r) => r.p99Ms),
+    startP99Ms: median(list.map((r) => r.startP99Ms)),
+    startP99RoundsMs: list.map((r) => r.startP99Ms),
   }));
 }
 
@@ -132,14 +146,16 @@ async function latencyRound(
 ): Promise<LatencyRound> {
   const running = await startServer(server, ctx);
   try {
-    const result = await runDnsperf({
+    const load = {
       port: running.port,
       queryFile: queryFile(server, ctx),
-      seconds: options.latencySeconds,
       rate,
       perQuery: true,
       cpu: ctx.clientCpu,
-    });
+    };
+    const start = await runDnsperf({ ...load, seconds: options.startSeconds });
+    const [startP99] = percentiles(start.latenciesUs, [99]);
+    const result = await runDnsperf({ ...load, seconds: options.latencySeconds });
     const [p50, p99, p999] = percentiles(result.latenciesUs, [50, 99, 99.9]);
     return {
       server: server.name,
@@ -151,6 +167,7 @@ async function latencyRound(
       p999Ms: p999 / 1000,
       avgMs: result.avgMs,
       samples: result.latenciesUs.length,
+      startP99Ms: startP99 / 1000,
     };
   } finally {
     await running.stop();

@@ -29,6 +29,7 @@ interface Options {
   readonly rounds: number;
   readonly seconds: number;
   readonly latencySeconds: number;
+  readonly startSeconds: number;
   readonly servers: string[];
   readonly workDir: string;
   readonly verify: boolean;
@@ -48,6 +49,12 @@ function parseOptions(argv: readonly string[]): Options {
     .option('--rounds <n>', 'interleaved rounds', positive, 3)
     .option('--seconds <n>', 'seconds per measured run', positive, 10)
     .option('--latency-seconds <n>', 'seconds of the half-capacity latency run', positive, 5)
+    .option(
+      '--start-seconds <n>',
+      'seconds of the same load on the fresh server before the latency run, timed on their own',
+      positive,
+      3,
+    )
     .option('--servers <names>', 'comma-separated subset', (v) => v.split(','), [])
     .option('--work-dir <dir>', 'data and scratch files', '/tmp/clusterdns-bench')
     .option('--no-verify', 'skip the answer check before measuring')
@@ -107,6 +114,7 @@ async function main(): Promise<void> {
     rounds: options.rounds,
     seconds: options.seconds,
     latencySeconds: options.latencySeconds,
+    startSeconds: options.startSeconds,
     summaries,
     ratios: ratios(runs),
     verification,

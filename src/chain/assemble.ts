@@ -18,6 +18,7 @@ import type {
   DroppedQueryHook,
   Lifecycle,
   PluginContext,
+  RehearsalSource,
   SharedResources,
 } from './plugin.js';
 import { pluginRank, SETUP_ONLY_DIRECTIVES } from './plugin-order.js';
@@ -40,6 +41,8 @@ export interface ListenerPlan {
   readonly resolvers: InternalResolver[];
   /** Called for queries of this listener that reach no chain; null when nobody asked. */
   dropped: DroppedQueryHook | null;
+  /** Questions of the chains on this listener for the start-up rehearsal. */
+  readonly rehearsals: RehearsalSource[];
 }
 
 export interface AssembleOptions {
@@ -70,6 +73,7 @@ export function assemble(blocks: readonly ServerBlock[], options: AssembleOption
         // One router answers the chain's internal queries: its first listener's.
         if (i === 0) plan.resolvers.push(chain.resolver);
         plan.dropped ??= chain.dropped;
+        plan.rehearsals.push(...chain.rehearsals);
       });
     }
   }
@@ -81,6 +85,7 @@ interface BuiltChain {
   readonly handler: Handler;
   readonly resolver: InternalResolver;
   readonly dropped: DroppedQueryHook | null;
+  readonly rehearsals: readonly RehearsalSource[];
 }
 
 /** Parses every directive, then builds the chain from its tail so each link knows its next. */
@@ -95,6 +100,7 @@ function buildChain(block: ServerBlock, info: BlockInfo, options: AssembleOption
   ).sort((a, b) => pluginRank(a.setup.name) - pluginRank(b.setup.name));
   const resolver = new InternalResolver();
   let dropped: DroppedQueryHook | null = null;
+  const rehearsals: RehearsalSource[] = [];
   const context: PluginContext = {
     logger: options.logger,
     metrics: options.metrics,
@@ -107,6 +113,7 @@ function buildChain(block: ServerBlock, info: BlockInfo, options: AssembleOption
     onDropped: (hook) => {
       dropped ??= hook;
     },
+    addRehearsal: (source) => rehearsals.push(source),
   };
   let next = chainEnd;
   const handlers: string[] = [];
@@ -119,7 +126,7 @@ function buildChain(block: ServerBlock, info: BlockInfo, options: AssembleOption
   }
   // As CoreDNS: a block that exports metrics lists the plugins of its chain as enabled.
   if (handlers.includes('prometheus')) markPluginsEnabled(options.metrics, info, handlers);
-  return { handler: next, resolver, dropped };
+  return { handler: next, resolver, dropped, rehearsals };
 }
 
 interface Link {
@@ -158,7 +165,14 @@ function addRoutes(
   handler: Handler,
 ): ListenerPlan {
   const key = formatListenAddress(address);
-  const plan = plans.get(key) ?? { key, address, routes: [], resolvers: [], dropped: null };
+  const plan = plans.get(key) ?? {
+    key,
+    address,
+    routes: [],
+    resolvers: [],
+    dropped: null,
+    rehearsals: [],
+  };
   plans.set(key, plan);
   // validateBlocks has refused a zone served twice on one address.
   for (const zone of zones) plan.routes.push({ zone, handler });

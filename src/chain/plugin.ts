@@ -64,6 +64,18 @@ export type InternalResolve = (name: string, type: number, origin: DnsRequest) =
  */
 export type DroppedQueryHook = (request: DnsRequest, reply: Reply) => void;
 
+/** A question the server may ask itself at start-up to rehearse the answer path. */
+export interface RehearsalQuestion {
+  readonly name: string;
+  readonly type: number;
+}
+
+/**
+ * Gives the questions of a rehearsal: names the plugin answers from its own data, in the
+ * reply's own path, without asking anything outside the process.
+ */
+export type RehearsalSource = () => readonly RehearsalQuestion[];
+
 export interface PluginContext {
   readonly logger: Logger;
   readonly metrics: Registry;
@@ -90,6 +102,11 @@ export interface PluginContext {
    * under CoreDNS's zone `dropped`). Optional, additive.
    */
   readonly onDropped?: (hook: DroppedQueryHook) => void;
+  /**
+   * Registers questions for the start-up rehearsal of this block's listeners (see
+   * server/rehearsal.ts). Optional, additive.
+   */
+  readonly addRehearsal?: (source: RehearsalSource) => void;
 }
 
 export interface PluginSetup<Config = unknown> {

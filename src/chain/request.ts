@@ -23,6 +23,12 @@ export class DnsRequest {
     readonly clientPort: number,
     /** `process.hrtime.bigint()` when the query arrived, for the duration metric. */
     readonly startedAt: bigint,
+    /**
+     * True for the server's own start-up rehearsal of its answer path (server/rehearsal.ts):
+     * plugins with effects outside the reply (metrics, query logs, the cache, upstreams)
+     * let such a query pass without a trace.
+     */
+    readonly rehearsal = false,
   ) {
     this.maxSize =
       transport === 'tcp' ? 65535 : Math.min(query.edns ? query.edns.udpSize : CLASSIC_UDP_SIZE, 65535);

@@ -117,6 +117,18 @@ export class RecordIndex implements ClusterStore {
     return this.slots.get(namespace)?.get(name)?.record;
   }
 
+  /** Up to `limit` published Services, in no particular order (for the start-up rehearsal). */
+  sampleServices(limit: number): ServiceRecord[] {
+    const out: ServiceRecord[] = [];
+    for (const byName of this.slots.values()) {
+      for (const slot of byName.values()) {
+        if (out.length >= limit) return out;
+        if (slot.record !== undefined) out.push(slot.record);
+      }
+    }
+    return out;
+  }
+
   /** True when a Namespace object of that name is known. */
   hasNamespace(namespace: string): boolean {
     return this.namespaces.has(namespace);

@@ -9,6 +9,7 @@ import dgram from 'node:dgram';
 import type { Logger } from 'pino';
 import type { Reply } from '../chain/handler.js';
 import type { QueryDispatcher } from './query-dispatcher.js';
+import type { RehearsalPlan } from './rehearsal.js';
 import type { UdpListener } from './udp-listener.js';
 
 export class DgramUdpListener implements UdpListener {
@@ -44,6 +45,17 @@ export class DgramUdpListener implements UdpListener {
 
   get address(): string {
     return this.socket.address().address;
+  }
+
+  rehearse(plan: RehearsalPlan): number {
+    const { queries, deadline, maxQueries } = plan;
+    let answered = 0;
+    while (answered < maxQueries && process.hrtime.bigint() < deadline) {
+      // Replies, and promises of them, are dropped: nothing of a rehearsal is sent.
+      this.dispatcher.answer(queries[answered % queries.length], 'udp', '127.0.0.1', 53);
+      answered++;
+    }
+    return answered;
   }
 
   close(): Promise<void> {

@@ -11,6 +11,7 @@ import { ClusterDnsError } from '../errors.js';
 import type { FailureLog } from './failure-log.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
 import { QueryDispatcher } from './query-dispatcher.js';
+import type { RehearsalPlan } from './rehearsal.js';
 import type { ServerMetrics } from './server-metrics.js';
 import { TcpListener, type TcpLimits } from './tcp-listener.js';
 import { bindUdpListener, type UdpIo, type UdpListener } from './udp-listener.js';
@@ -63,6 +64,16 @@ export class DnsListener {
   /** Routes new queries to `router`; queries already running finish on the old one. */
   swap(router: ZoneRouter): void {
     this.dispatcher.router = router;
+  }
+
+  /** Rehearses the answer path over UDP (server/rehearsal.ts); returns the queries answered. */
+  rehearse(plan: RehearsalPlan): number {
+    this.dispatcher.rehearsing = true;
+    try {
+      return this.udp.rehearse(plan);
+    } finally {
+      this.dispatcher.rehearsing = false;
+    }
   }
 
   /** The address and port actually bound. */

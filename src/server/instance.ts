@@ -17,6 +17,11 @@ import { DnsListener, type ListenerDeps } from './dns-listener.js';
 import { FailureLog } from './failure-log.js';
 import { Generation, type LoadedConfig, type ProcessState } from './generation.js';
 import type { ListenAddress } from './listen-address.js';
+import {
+  REHEARSAL_BUDGET_MS,
+  REHEARSAL_MAX_QUERIES,
+  rehearsalQueries,
+} from './rehearsal.js';
 import { ServerMetrics } from './server-metrics.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits } from './tcp-listener.js';
 import type { UdpIo } from './udp-listener.js';
@@ -26,6 +31,8 @@ import { ZoneRouter } from './zone-router.js';
 const RETIRE_GRACE_MS = 10_000;
 /** How long shutdown waits for running queries once listeners stop taking new ones. */
 const SHUTDOWN_GRACE_MS = 2_000;
+/** How often the start-up rehearsal checks whether the cluster data has loaded. */
+const REHEARSAL_POLL_MS = 10;
 
 export interface InstanceOptions {
   readonly logger: Logger;
@@ -87,6 +94,8 @@ export class Instance implements ProcessState {
       await generation.retire();
       throw err;
     }
+    // Only the first start: a reload builds new chains of the same, already compiled code.
+    this.rehearseWhenReady(generation);
     return this.bound();
   }
 
@@ -202,6 +211,49 @@ export class Instance implements ProcessState {
     this.current = generation;
     this.recordVersion(generation);
     if (old) void this.retire(old, removed);
+  }
+
+  /**
+   * Rehearses the answer path (server/rehearsal.ts) once every other readiness source is ready:
+   * only then does the cluster data that the questions come from exist. Until the rehearsal has
+   * run, readiness reports `rehearsal` as not ready, so no replica takes traffic cold.
+   */
+  private rehearseWhenReady(generation: Generation): void {
+    const others = [...generation.readiness];
+    const othersReady = (): boolean => others.every((source) => source.ready());
+    let done = false;
+    generation.readiness.push({ name: 'rehearsal', ready: () => done || !othersReady() });
+    const attempt = (): void => {
+      if (this.current !== generation || this.draining) return;
+      if (!othersReady()) {
+        setTimeout(attempt, REHEARSAL_POLL_MS).unref();
+        return;
+      }
+      this.rehearse(generation);
+      done = true;
+    };
+    attempt();
+  }
+
+  /**
+   * Rehearses each listener's answer path with its chains' own questions. It runs in one turn
+   * of the event loop, so a query that arrives meanwhile waits for it, at most
+   * REHEARSAL_BUDGET_MS.
+   */
+  private rehearse(generation: Generation): void {
+    const started = process.hrtime.bigint();
+    const deadline = started + BigInt(REHEARSAL_BUDGET_MS * 1e6);
+    let answered = 0;
+    for (const plan of generation.plans) {
+      const listener = this.listeners.get(plan.key);
+      const questions = plan.rehearsals.flatMap((source) => source());
+      if (listener === undefined || questions.length === 0) continue;
+      const queries = rehearsalQueries(questions);
+      answered += listener.rehearse({ queries, deadline, maxQueries: REHEARSAL_MAX_QUERIES });
+    }
+    if (answered === 0) return;
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    this.options.logger.info({ queries: answered, ms: Math.round(ms) }, 'answer path rehearsed');
   }
 
   private async retire(old: Generation, removed: readonly DnsListener[]): Promise<void> {

@@ -18,6 +18,9 @@ import type { ServerMetrics } from './server-metrics.js';
 import type { InFlight, ZoneRouter } from './zone-router.js';
 
 export class QueryDispatcher {
+  /** Set while the listener rehearses the answer path: its requests are marked `rehearsal`. */
+  rehearsing = false;
+
   constructor(
     /** Swapped whole by a reload; a query keeps the router it started with. */
     public router: ZoneRouter,
@@ -47,6 +50,7 @@ export class QueryDispatcher {
       unmapIPv4(address),
       port,
       process.hrtime.bigint(),
+      this.rehearsing,
     );
     const router = this.router;
     let result: Reply | Promise<Reply>;

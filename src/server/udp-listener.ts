@@ -14,12 +14,19 @@ import { batchUdpAddon } from './batch-udp-addon.js';
 import { BatchUdpListener } from './batch-udp-listener.js';
 import { DgramUdpListener } from './dgram-udp-listener.js';
 import type { QueryDispatcher } from './query-dispatcher.js';
+import type { RehearsalPlan } from './rehearsal.js';
 
 export interface UdpListener {
   /** The port actually bound. */
   readonly port: number;
   /** The address actually bound (`::` for every interface). */
   readonly address: string;
+  /**
+   * Answers the plan's queries (in turn, repeating) through this listener's own path, sends
+   * nothing and keeps nothing of them; returns how many were answered. The dispatcher marks
+   * them as a rehearsal (server/rehearsal.ts).
+   */
+  rehearse(plan: RehearsalPlan): number;
   close(): Promise<void>;
 }
 

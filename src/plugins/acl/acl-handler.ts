@@ -28,7 +28,7 @@ export class AclHandler implements Handler {
     const rule = this.config.rules.find((r) => matches(r, request));
     if (rule === undefined || rule.action === 'allow') return this.next.serve(request);
 
-    this.onDecision(rule.action, zone);
+    if (!request.rehearsal) this.onDecision(rule.action, zone);
     request.answeredBy = this.name;
     if (rule.action === 'drop') return null;
     if (rule.action === 'block') return errorReply(request, Rcode.REFUSED);

@@ -53,6 +53,8 @@ export class CacheHandler implements Handler {
   serve(request: DnsRequest): Reply | Promise<Reply> {
     const q = request.query;
     if (q.type === RRType.AXFR || q.type === RRType.IXFR) return this.next.serve(request);
+    // A rehearsal neither reads nor fills the cache, nor counts in its metrics.
+    if (request.rehearsal) return this.next.serve(request);
     if (matchZone(q.name, this.config.zones) === undefined) return this.next.serve(request);
     this.c.requests.inc();
     const key = cacheKey(q);

@@ -26,6 +26,7 @@ export class ErrorsHandler implements Handler, Closable {
   ) {}
 
   serve(request: DnsRequest): Reply | Promise<Reply> {
+    if (request.rehearsal) return this.next.serve(request);
     let result: Reply | Promise<Reply>;
     try {
       result = this.next.serve(request);

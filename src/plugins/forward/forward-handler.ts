@@ -55,6 +55,8 @@ export class ForwardHandler implements Handler {
 
   serve(request: DnsRequest): Reply | Promise<Reply> {
     if (!this.handles(request.query.name)) return this.next.serve(request);
+    // The start-up rehearsal never leaves the process.
+    if (request.rehearsal) return this.error(request, Rcode.REFUSED);
     // CHAOS questions (version.bind, id.server) would disclose the upstream's software; they
     // are answered by the chaos plugin or refused, never forwarded.
     if (request.query.class === RRClass.CH) {

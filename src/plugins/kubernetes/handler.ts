@@ -3,8 +3,9 @@
  * index, passes everything else (and, with `fallthrough`, its NXDOMAINs) to the next plugin.
  */
 import type { Handler, Reply } from '../../chain/handler.js';
-import type { InternalResolve } from '../../chain/plugin.js';
+import type { InternalResolve, RehearsalQuestion } from '../../chain/plugin.js';
 import type { DnsRequest } from '../../chain/request.js';
+import { reverseName } from '../../records/ip-names.js';
 import type { PodRef } from '../../records/pod-index.js';
 import type { RecordIndex } from '../../records/record-index.js';
 import { Rcode, RRClass, RRType } from '../../wire/constants.js';
@@ -18,6 +19,8 @@ import { matchZone, under } from './zone-names.js';
 
 /** How often a query held during startup checks whether the source has synced. */
 const SYNC_POLL_MS = 25;
+/** Services whose names the start-up rehearsal asks for: enough for every answer form. */
+const REHEARSAL_SERVICES = 1_000;
 
 export interface KubernetesHandlerOptions {
   /** True once the cluster source has loaded everything at least once. */
@@ -71,6 +74,36 @@ export class KubernetesHandler implements Handler {
       return this.waitForSync().then(() => this.answer(request, zone));
     }
     return this.answer(request, zone);
+  }
+
+  /**
+   * Questions for the start-up rehearsal (server/rehearsal.ts), all answered here from the
+   * index: A or AAAA and PTR of ClusterIP Services, SRV of their named ports, and a missing
+   * name in their namespace. ExternalName and headless Services are left out: the first would
+   * be chased through the upstream resolvers, and the second are answered by the same code as
+   * the A records of ClusterIPs.
+   */
+  rehearsalQuestions(): RehearsalQuestion[] {
+    const zone = this.config.primaryZone;
+    const questions: RehearsalQuestion[] = [];
+    for (const { info } of this.index.sampleServices(REHEARSAL_SERVICES)) {
+      if (info.kind !== 'ClusterIP' || info.clusterIPs.length === 0) continue;
+      const service = under(`${info.name}.${info.namespace}.svc`, zone);
+      const ip = info.clusterIPs[0];
+      questions.push({ name: service, type: ip.includes(':') ? RRType.AAAA : RRType.A });
+      const ptr = reverseName(ip);
+      if (matchZone(ptr, this.config.zones) !== undefined) {
+        questions.push({ name: ptr, type: RRType.PTR });
+      }
+      for (const port of info.ports) {
+        if (port.name === '') continue;
+        questions.push({ name: `_${port.name}._${port.protocol}.${service}`, type: RRType.SRV });
+      }
+      // A name no Service can have (a Service name is a DNS-1035 label: it cannot end in '-').
+      const missing = under(`clusterdns-rehearsal-.${info.namespace}.svc`, zone);
+      questions.push({ name: missing, type: RRType.A });
+    }
+    return questions;
   }
 
   /** Number of encoded answers kept for replay (0 with the cache off). */

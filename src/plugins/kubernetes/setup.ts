@@ -31,6 +31,7 @@ export const setup: PluginSetup<KubernetesConfig> = {
       resolve: context.resolve,
     });
     context.addReadiness({ name: 'kubernetes', ready: synced });
+    context.addRehearsal?.(() => handler.rehearsalQuestions());
     registerKubernetes(context.block, handler);
     warnIfNotSynced(config, synced, context);
     return handler;

@@ -16,6 +16,7 @@ export class MetricsHandler implements Handler {
   ) {}
 
   serve(request: DnsRequest): Reply | Promise<Reply> {
+    if (request.rehearsal) return this.next.serve(request);
     let result: Reply | Promise<Reply>;
     try {
       result = this.next.serve(request);
