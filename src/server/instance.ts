@@ -60,6 +60,12 @@ export class Instance implements ProcessState {
   private readonly deps: ListenerDeps;
   private current: Generation | null = null;
   private reloadChain: Promise<unknown> = Promise.resolve();
+  /**
+   * True once the answer path has been rehearsed. It is rehearsed once per process: a reload
+   * builds new chains of the same, already compiled code, and takes the rehearsal over only
+   * when it replaces a generation that had not rehearsed yet (e.g. reloaded before the sync).
+   */
+  private rehearsed = false;
   private stopping: Promise<void> | null = null;
   private readonly reloadFailed;
   private readonly reloadVersion;
@@ -94,8 +100,6 @@ export class Instance implements ProcessState {
       await generation.retire();
       throw err;
     }
-    // Only the first start: a reload builds new chains of the same, already compiled code.
-    this.rehearseWhenReady(generation);
     return this.bound();
   }
 
@@ -210,27 +214,27 @@ export class Instance implements ProcessState {
     const old = this.current;
     this.current = generation;
     this.recordVersion(generation);
+    if (!this.rehearsed) this.rehearseWhenReady(generation);
     if (old) void this.retire(old, removed);
   }
 
   /**
    * Rehearses the answer path (server/rehearsal.ts) once every other readiness source is ready:
    * only then does the cluster data that the questions come from exist. Until the rehearsal has
-   * run, readiness reports `rehearsal` as not ready, so no replica takes traffic cold.
+   * run, readiness reports `rehearsal` as not ready (the `ready` plugin remembers a source once
+   * it was ready, so it must not be reported ready before), and no replica takes traffic cold.
    */
   private rehearseWhenReady(generation: Generation): void {
     const others = [...generation.readiness];
-    const othersReady = (): boolean => others.every((source) => source.ready());
-    let done = false;
-    generation.readiness.push({ name: 'rehearsal', ready: () => done || !othersReady() });
+    generation.readiness.push({ name: 'rehearsal', ready: () => this.rehearsed });
     const attempt = (): void => {
-      if (this.current !== generation || this.draining) return;
-      if (!othersReady()) {
+      if (this.current !== generation || this.draining || this.rehearsed) return;
+      if (!others.every((source) => source.ready())) {
         setTimeout(attempt, REHEARSAL_POLL_MS).unref();
         return;
       }
       this.rehearse(generation);
-      done = true;
+      this.rehearsed = true;
     };
     attempt();
   }

@@ -124,6 +124,54 @@ describe(`start-up rehearsal in a running clusterdns (--udp-io ${udpIo})`, () =>
 });
 }
 
+describe('start-up rehearsal and readiness before the state has loaded', () => {
+  let dir: string;
+  let server: ClusterDnsProcess;
+
+  before(async () => {
+    dir = makeTempDir('rehearsal-ready-');
+    const corefile = path.join(dir, 'Corefile');
+    fs.writeFileSync(
+      corefile,
+      [
+        '.:0 {',
+        '  ready 127.0.0.1:0',
+        '  kubernetes cluster.local {',
+        `    state ${path.join(dir, 'state.yaml')}`,
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    server = await ClusterDnsProcess.serve(['--conf', corefile]);
+  });
+
+  after(async () => {
+    await server?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports rehearsal not ready until it has run, across a reload before the sync', async () => {
+    const readyUrl = `http://127.0.0.1:${server.httpPort('ready')}/ready`;
+    const get = async (): Promise<[number, string]> => {
+      const response = await fetch(readyUrl);
+      return [response.status, await response.text()];
+    };
+    // The ready plugin remembers a source once it was ready: rehearsal must not be, yet.
+    assert.deepEqual(await get(), [503, 'kubernetes\nrehearsal\n']);
+    assert.deepEqual(await get(), [503, 'kubernetes\nrehearsal\n']);
+    // A reload replaces the generation that was waiting to rehearse; the new one takes it over.
+    server.child.kill('SIGHUP');
+    await server.waitFor((l) => l.msg === 'config reloaded', 5000);
+    assert.deepEqual(await get(), [503, 'kubernetes\nrehearsal\n']);
+    fs.copyFileSync(EXAMPLE_STATE, path.join(dir, 'state.yaml'));
+    const rehearsed = await server.waitFor((l) => l.msg === 'answer path rehearsed', 10_000);
+    assert.ok((rehearsed.queries as number) > 0);
+    assert.deepEqual(await get(), [200, 'OK']);
+    assert.equal(server.lines.filter((l) => l.msg === 'answer path rehearsed').length, 1);
+  });
+});
+
 describe('rehearsal questions of the kubernetes plugin', () => {
   const index = new RecordIndex({ kinds: ['Service'] });
   index.replaceAll('Service', [

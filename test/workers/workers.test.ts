@@ -283,7 +283,11 @@ describe('serve --workers 2', () => {
     process.kill(victim.pid as number, 'SIGKILL');
     const notReady = await readyUntil(readyPort, (a) => a.status !== 200 && a.status !== 0);
     assert.equal(notReady.status, 503);
-    assert.match(notReady.body, /^(kubernetes\n)?workers\n$/, 'not ready while a slot is empty');
+    assert.match(
+      notReady.body,
+      /^(kubernetes\n)?(rehearsal\n)?workers\n$/,
+      'not ready while a slot is empty',
+    );
 
     const exited = await proc.waitFor((l) => l.msg === 'worker exited; restarting');
     assert.equal(exited.level, 40, 'logged at warn');
