@@ -64,7 +64,7 @@ describe('probes and shutdown', () => {
     assert.ok(Date.now() - started < 2000, 'without lameduck the exit is prompt');
   });
 
-  it('is not ready, naming kubernetes, while the Kubernetes API cannot be reached', async () => {
+  it('is not ready, naming kubernetes and the rehearsal, while the Kubernetes API is unreachable', async () => {
     const dir = makeTempDir('clusterdns-probes-');
     const kubeconfig = path.join(dir, 'kubeconfig');
     // Port 1 on loopback: connections are refused, so the first sync never completes.
@@ -78,7 +78,7 @@ describe('probes and shutdown', () => {
     const proc = await start(corefile);
     assert.deepEqual(await get(proc.httpPort('ready'), '/ready'), {
       status: 503,
-      body: 'kubernetes\n',
+      body: 'kubernetes\nrehearsal\n',
     });
     assert.equal(await proc.stop(), 0);
   });
