@@ -27,4 +27,6 @@ npm ci --no-audit --no-fund
 npm run build
 node scripts/audit-production.mjs
 mapfile -t tests < <(find dist/test -name '*.test.js' | sort)
-node --test --test-concurrency=1 "${tests[@]}"
+# --test-force-exit: a failed test that leaves a server running fails its file instead of
+# keeping it open until CI's time runs out.
+node --test --test-concurrency=1 --test-force-exit "${tests[@]}"

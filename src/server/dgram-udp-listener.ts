@@ -12,8 +12,13 @@ import type { QueryDispatcher } from './query-dispatcher.js';
 import type { RehearsalPlan } from './rehearsal.js';
 import type { UdpListener } from './udp-listener.js';
 
+/** The first client port the rehearsal's queries appear to come from (as the batch socket's). */
+const REHEARSAL_PORT = 40_000;
+
 export class DgramUdpListener implements UdpListener {
   private closed = false;
+  /** True while `rehearse` runs the message handler on its own queries: nothing is sent. */
+  private rehearsing = false;
 
   private constructor(
     private readonly socket: dgram.Socket,
@@ -47,13 +52,20 @@ export class DgramUdpListener implements UdpListener {
     return this.socket.address().address;
   }
 
+  /** Runs the message handler on the plan's queries as from 127.0.0.1; sends nothing. */
   rehearse(plan: RehearsalPlan): number {
     const { queries, deadline, maxQueries } = plan;
     let answered = 0;
-    while (answered < maxQueries && process.hrtime.bigint() < deadline) {
-      // Replies, and promises of them, are dropped: nothing of a rehearsal is sent.
-      this.dispatcher.answer(queries[answered % queries.length], 'udp', '127.0.0.1', 53);
-      answered++;
+    this.rehearsing = true;
+    try {
+      while (answered < maxQueries && process.hrtime.bigint() < deadline) {
+        const wire = queries[answered % queries.length];
+        const port = REHEARSAL_PORT + (answered & 3);
+        this.onMessage(wire, { address: '127.0.0.1', family: 'IPv4', port, size: wire.length });
+        answered++;
+      }
+    } finally {
+      this.rehearsing = false;
     }
     return answered;
   }
@@ -68,10 +80,10 @@ export class DgramUdpListener implements UdpListener {
     const reply = this.dispatcher.answer(msg, 'udp', rinfo.address, rinfo.port);
     if (reply === null) return;
     if (reply instanceof Promise) {
-      reply.then((late) => this.send(late, rinfo.port, rinfo.address));
+      if (!this.rehearsing) reply.then((late) => this.send(late, rinfo.port, rinfo.address));
       return;
     }
-    this.socket.send(reply, rinfo.port, rinfo.address);
+    if (!this.rehearsing) this.socket.send(reply, rinfo.port, rinfo.address);
   };
 
   private send(reply: Reply, port: number, address: string): void {

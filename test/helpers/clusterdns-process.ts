@@ -22,6 +22,16 @@ export interface LogLine {
   readonly [key: string]: unknown;
 }
 
+/**
+ * Servers still running. A test that fails between `serve` and `stop` would leave its server
+ * running, which keeps the test file's process alive (the runner runs with --test-force-exit)
+ * and holds its ports: every one still running is killed when the test process exits.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export class ClusterDnsProcess {
   readonly lines: LogLine[] = [];
   readonly stderr: string[] = [];
@@ -39,8 +49,10 @@ export class ClusterDnsProcess {
     });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => this.stderr.push(chunk));
+    running.add(child);
     this.exited = new Promise((resolve) =>
       child.on('exit', (code) => {
+        running.delete(child);
         this.exitCode = code;
         resolve(code);
       }),
