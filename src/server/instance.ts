@@ -17,11 +17,7 @@ import { DnsListener, type ListenerDeps } from './dns-listener.js';
 import { FailureLog } from './failure-log.js';
 import { Generation, type LoadedConfig, type ProcessState } from './generation.js';
 import type { ListenAddress } from './listen-address.js';
-import {
-  REHEARSAL_BUDGET_MS,
-  REHEARSAL_MAX_QUERIES,
-  rehearsalQueries,
-} from './rehearsal.js';
+import { REHEARSAL_BUDGET_MS, REHEARSAL_MAX_QUERIES, rehearsalQueries } from './rehearsal.js';
 import { ServerMetrics } from './server-metrics.js';
 import { DEFAULT_TCP_LIMITS, type TcpLimits } from './tcp-listener.js';
 import type { UdpIo } from './udp-listener.js';

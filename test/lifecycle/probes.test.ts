@@ -64,7 +64,7 @@ describe('probes and shutdown', () => {
     assert.ok(Date.now() - started < 2000, 'without lameduck the exit is prompt');
   });
 
-  it('is not ready, naming kubernetes and the rehearsal, while the Kubernetes API is unreachable', async () => {
+  it('is not ready (kubernetes, rehearsal) while the Kubernetes API is unreachable', async () => {
     const dir = makeTempDir('clusterdns-probes-');
     const kubeconfig = path.join(dir, 'kubeconfig');
     // Port 1 on loopback: connections are refused, so the first sync never completes.

@@ -27,7 +27,11 @@ import { RRType } from '../../src/wire/constants.js';
 const EXAMPLE_STATE = path.resolve('examples/cluster-state.yaml');
 
 /** A UDP socket standing in for the upstream's address: it only counts what arrives. */
-async function countingSocket(): Promise<{ socket: dgram.Socket; port: number; count: () => number }> {
+async function countingSocket(): Promise<{
+  socket: dgram.Socket;
+  port: number;
+  count: () => number;
+}> {
   const socket = dgram.createSocket('udp4');
   let received = 0;
   socket.on('message', () => received++);
@@ -36,92 +40,100 @@ async function countingSocket(): Promise<{ socket: dgram.Socket; port: number; c
 }
 
 for (const udpIo of ['batch', 'dgram'] as const) {
-describe(`start-up rehearsal in a running clusterdns (--udp-io ${udpIo})`, () => {
-  let dir: string;
-  let server: ClusterDnsProcess;
-  let upstream: Awaited<ReturnType<typeof countingSocket>>;
+  describe(`start-up rehearsal in a running clusterdns (--udp-io ${udpIo})`, () => {
+    let dir: string;
+    let server: ClusterDnsProcess;
+    let upstream: Awaited<ReturnType<typeof countingSocket>>;
 
-  before(async () => {
-    dir = makeTempDir('rehearsal-');
-    upstream = await countingSocket();
-    const corefile = path.join(dir, 'Corefile');
-    // Everything that could leave a trace: log, prometheus, a cache over every name, and
-    // fallthrough from kubernetes to forward for names the cluster does not have.
-    fs.writeFileSync(
-      corefile,
-      [
-        '.:0 {',
-        '  log',
-        '  errors',
-        '  prometheus 127.0.0.1:0',
-        '  ready 127.0.0.1:0',
-        '  cache 30',
-        `  kubernetes cluster.local in-addr.arpa {`,
-        `    state ${EXAMPLE_STATE}`,
-        '    fallthrough',
-        '  }',
-        `  forward . 127.0.0.1:${upstream.port}`,
-        '}',
-        '',
-      ].join('\n'),
-    );
-    server = await ClusterDnsProcess.serve(['--conf', corefile, '--udp-io', udpIo]);
-    await server.waitFor((l) => l.msg === 'answer path rehearsed', 10_000);
-  });
+    before(async () => {
+      dir = makeTempDir('rehearsal-');
+      upstream = await countingSocket();
+      const corefile = path.join(dir, 'Corefile');
+      // Everything that could leave a trace: log, prometheus, a cache over every name, and
+      // fallthrough from kubernetes to forward for names the cluster does not have.
+      fs.writeFileSync(
+        corefile,
+        [
+          '.:0 {',
+          '  log',
+          '  errors',
+          '  prometheus 127.0.0.1:0',
+          '  ready 127.0.0.1:0',
+          '  cache 30',
+          `  kubernetes cluster.local in-addr.arpa {`,
+          `    state ${EXAMPLE_STATE}`,
+          '    fallthrough',
+          '  }',
+          `  forward . 127.0.0.1:${upstream.port}`,
+          '}',
+          '',
+        ].join('\n'),
+      );
+      server = await ClusterDnsProcess.serve(['--conf', corefile, '--udp-io', udpIo]);
+      await server.waitFor((l) => l.msg === 'answer path rehearsed', 10_000);
+    });
 
-  after(async () => {
-    await server?.stop();
-    upstream?.socket.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+    after(async () => {
+      await server?.stop();
+      upstream?.socket.close();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
 
-  it('rehearses a bounded number of queries once, within its time budget', () => {
-    const lines = server.lines.filter((l) => l.msg === 'answer path rehearsed');
-    assert.equal(lines.length, 1);
-    const { queries, ms } = lines[0] as unknown as { queries: number; ms: number };
-    assert.ok(queries > 0 && queries <= 30_000, `queries ${queries}`);
-    // 300 ms of budget, checked between batches of at most 64 queries.
-    assert.ok(ms <= 400, `ms ${ms}`);
-    const loaded = server.lines.findIndex((l) => l.msg === 'state loaded');
-    const rehearsed = server.lines.findIndex((l) => l.msg === 'answer path rehearsed');
-    assert.ok(loaded >= 0 && loaded < rehearsed, 'rehearsal runs after the state has loaded');
-  });
+    it('rehearses a bounded number of queries once, within its time budget', () => {
+      const lines = server.lines.filter((l) => l.msg === 'answer path rehearsed');
+      assert.equal(lines.length, 1);
+      const { queries, ms } = lines[0] as unknown as { queries: number; ms: number };
+      assert.ok(queries > 0 && queries <= 30_000, `queries ${queries}`);
+      // 300 ms of budget, checked between batches of at most 64 queries.
+      assert.ok(ms <= 400, `ms ${ms}`);
+      const loaded = server.lines.findIndex((l) => l.msg === 'state loaded');
+      const rehearsed = server.lines.findIndex((l) => l.msg === 'answer path rehearsed');
+      assert.ok(loaded >= 0 && loaded < rehearsed, 'rehearsal runs after the state has loaded');
+    });
 
-  it('sends nothing upstream, logs no query and counts nothing', async () => {
-    assert.equal(upstream.count(), 0);
-    assert.equal(
-      server.lines.filter((l) => typeof l.text === 'string' && l.text.startsWith('[INFO]')).length,
-      0,
-    );
-    const families = await scrape(server.httpPort('prometheus'));
-    for (const name of [
-      'coredns_dns_requests_total',
-      'coredns_dns_responses_total',
-      'coredns_cache_requests_total',
-      'coredns_cache_misses_total',
-      'coredns_forward_requests_total',
-    ]) {
-      const total = (families.get(name)?.samples ?? []).reduce((sum, s) => sum + s.value, 0);
-      assert.equal(total, 0, name);
-    }
-    const entries = (families.get('coredns_cache_entries')?.samples ?? []).map((s) => s.value);
-    assert.deepEqual(entries.filter((v) => v !== 0), []);
-  });
+    it('sends nothing upstream, logs no query and counts nothing', async () => {
+      assert.equal(upstream.count(), 0);
+      assert.equal(
+        server.lines.filter((l) => typeof l.text === 'string' && l.text.startsWith('[INFO]'))
+          .length,
+        0,
+      );
+      const families = await scrape(server.httpPort('prometheus'));
+      for (const name of [
+        'coredns_dns_requests_total',
+        'coredns_dns_responses_total',
+        'coredns_cache_requests_total',
+        'coredns_cache_misses_total',
+        'coredns_forward_requests_total',
+      ]) {
+        const total = (families.get(name)?.samples ?? []).reduce((sum, s) => sum + s.value, 0);
+        assert.equal(total, 0, name);
+      }
+      const entries = (families.get('coredns_cache_entries')?.samples ?? []).map((s) => s.value);
+      assert.deepEqual(
+        entries.filter((v) => v !== 0),
+        [],
+      );
+    });
 
-  it('is ready, and the first real query is answered, logged and counted once', async () => {
-    const ready = await fetch(`http://127.0.0.1:${server.httpPort('ready')}/ready`);
-    assert.equal(ready.status, 200);
-    assert.equal(await ready.text(), 'OK');
-    const result = await dig('redis-master.default.svc.cluster.local', 'A', { port: server.port });
-    assert.equal(result.status, 'NOERROR');
-    assert.deepEqual(result.answer, ['redis-master.default.svc.cluster.local. 5 IN A 10.96.130.112']);
-    await server.waitFor((l) => typeof l.text === 'string' && l.text.includes('redis-master'));
-    const families = await scrape(server.httpPort('prometheus'));
-    const requests = valueOf(families, 'coredns_dns_requests_total', { type: 'A', proto: 'udp' });
-    assert.equal(requests, 1);
-    assert.equal(upstream.count(), 0);
+    it('is ready, and the first real query is answered, logged and counted once', async () => {
+      const ready = await fetch(`http://127.0.0.1:${server.httpPort('ready')}/ready`);
+      assert.equal(ready.status, 200);
+      assert.equal(await ready.text(), 'OK');
+      const result = await dig('redis-master.default.svc.cluster.local', 'A', {
+        port: server.port,
+      });
+      assert.equal(result.status, 'NOERROR');
+      assert.deepEqual(result.answer, [
+        'redis-master.default.svc.cluster.local. 5 IN A 10.96.130.112',
+      ]);
+      await server.waitFor((l) => typeof l.text === 'string' && l.text.includes('redis-master'));
+      const families = await scrape(server.httpPort('prometheus'));
+      const requests = valueOf(families, 'coredns_dns_requests_total', { type: 'A', proto: 'udp' });
+      assert.equal(requests, 1);
+      assert.equal(upstream.count(), 0);
+    });
   });
-});
 }
 
 describe('start-up rehearsal and readiness before the state has loaded', () => {
@@ -175,7 +187,13 @@ describe('start-up rehearsal and readiness before the state has loaded', () => {
 describe('rehearsal questions of the kubernetes plugin', () => {
   const index = new RecordIndex({ kinds: ['Service'] });
   index.replaceAll('Service', [
-    service('default', 'web', 'ClusterIP', ['10.96.0.20'], [{ name: 'http', port: 80, protocol: 'tcp' }]),
+    service(
+      'default',
+      'web',
+      'ClusterIP',
+      ['10.96.0.20'],
+      [{ name: 'http', port: 80, protocol: 'tcp' }],
+    ),
     service('default', 'six', 'ClusterIP', ['fd00::20'], [{ name: '', port: 53, protocol: 'udp' }]),
     service('default', 'peers', 'Headless', [], [{ name: 'p', port: 7000, protocol: 'tcp' }]),
     service('default', 'ext', 'ExternalName', [], [], 'db.example.com'),
@@ -193,7 +211,7 @@ describe('rehearsal questions of the kubernetes plugin', () => {
     });
   }
 
-  it('asks for ClusterIP Services only: address, PTR in served reverse zones, SRV, a missing name', () => {
+  it('asks for ClusterIP Services: address, PTR in served reverse zones, SRV, missing name', () => {
     const questions = handlerFor('cluster.local in-addr.arpa').rehearsalQuestions();
     assert.deepEqual(questions, [
       { name: 'web.default.svc.cluster.local', type: RRType.A },
@@ -206,7 +224,9 @@ describe('rehearsal questions of the kubernetes plugin', () => {
   });
 
   it('leaves out reverse names of zones the block does not serve', () => {
-    const names = handlerFor('cluster.local').rehearsalQuestions().map((q) => q.name);
+    const names = handlerFor('cluster.local')
+      .rehearsalQuestions()
+      .map((q) => q.name);
     assert.equal(names.filter((n) => n.endsWith('.arpa')).length, 0);
   });
 
@@ -242,8 +262,18 @@ describe('rehearsal questions of the kubernetes plugin', () => {
       return [reply[3] & 0xf, reply.readUInt16BE(6)];
     });
     assert.deepEqual(rcodes, [
-      [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [3, 0], [3, 0],
-      [0, 1], [0, 1], [3, 0], [3, 0],
+      [0, 1],
+      [0, 1],
+      [0, 1],
+      [0, 1],
+      [0, 1],
+      [0, 1],
+      [3, 0],
+      [3, 0],
+      [0, 1],
+      [0, 1],
+      [3, 0],
+      [3, 0],
     ]);
   });
 });
@@ -256,5 +286,8 @@ function service(
   ports: { name: string; port: number; protocol: 'tcp' | 'udp' }[],
   externalName = '',
 ) {
-  return { kind: 'Service' as const, value: { namespace, name, kind, clusterIPs, externalName, ports } };
+  return {
+    kind: 'Service' as const,
+    value: { namespace, name, kind, clusterIPs, externalName, ports },
+  };
 }
