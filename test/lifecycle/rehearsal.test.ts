@@ -197,6 +197,7 @@ describe('rehearsal questions of the kubernetes plugin', () => {
     service('default', 'six', 'ClusterIP', ['fd00::20'], [{ name: '', port: 53, protocol: 'udp' }]),
     service('default', 'peers', 'Headless', [], [{ name: 'p', port: 7000, protocol: 'tcp' }]),
     service('default', 'ext', 'ExternalName', [], [], 'db.example.com'),
+    service('shop', 'db', 'ClusterIP', ['10.96.1.5'], []),
   ]);
   index.markSynced('Service');
 
@@ -213,13 +214,16 @@ describe('rehearsal questions of the kubernetes plugin', () => {
 
   it('asks for ClusterIP Services: address, PTR in served reverse zones, SRV, missing name', () => {
     const questions = handlerFor('cluster.local in-addr.arpa').rehearsalQuestions();
+    // One missing name per namespace; no PTR for fd00::20, whose ip6.arpa zone is not served.
     assert.deepEqual(questions, [
       { name: 'web.default.svc.cluster.local', type: RRType.A },
       { name: '20.0.96.10.in-addr.arpa', type: RRType.PTR },
       { name: '_http._tcp.web.default.svc.cluster.local', type: RRType.SRV },
       { name: 'clusterdns-rehearsal-.default.svc.cluster.local', type: RRType.A },
       { name: 'six.default.svc.cluster.local', type: RRType.AAAA },
-      { name: 'clusterdns-rehearsal-.default.svc.cluster.local', type: RRType.A },
+      { name: 'db.shop.svc.cluster.local', type: RRType.A },
+      { name: '5.1.96.10.in-addr.arpa', type: RRType.PTR },
+      { name: 'clusterdns-rehearsal-.shop.svc.cluster.local', type: RRType.A },
     ]);
   });
 
@@ -233,7 +237,7 @@ describe('rehearsal questions of the kubernetes plugin', () => {
   it('encodes each question without and with EDNS, and answers them from the index', () => {
     const handler = handlerFor('cluster.local in-addr.arpa');
     const queries = rehearsalQueries(handler.rehearsalQuestions());
-    assert.equal(queries.length, 12);
+    assert.equal(queries.length, 16);
     const parsed = queries.map((wire) => parseQuery(wire));
     assert.deepEqual(
       parsed.map((p) => (p.ok ? [p.query.name, p.query.type, p.query.edns?.udpSize ?? 0] : null)),
@@ -248,8 +252,12 @@ describe('rehearsal questions of the kubernetes plugin', () => {
         ['clusterdns-rehearsal-.default.svc.cluster.local', RRType.A, 1232],
         ['six.default.svc.cluster.local', RRType.AAAA, 0],
         ['six.default.svc.cluster.local', RRType.AAAA, 1232],
-        ['clusterdns-rehearsal-.default.svc.cluster.local', RRType.A, 0],
-        ['clusterdns-rehearsal-.default.svc.cluster.local', RRType.A, 1232],
+        ['db.shop.svc.cluster.local', RRType.A, 0],
+        ['db.shop.svc.cluster.local', RRType.A, 1232],
+        ['5.1.96.10.in-addr.arpa', RRType.PTR, 0],
+        ['5.1.96.10.in-addr.arpa', RRType.PTR, 1232],
+        ['clusterdns-rehearsal-.shop.svc.cluster.local', RRType.A, 0],
+        ['clusterdns-rehearsal-.shop.svc.cluster.local', RRType.A, 1232],
       ],
     );
     // Each answered from the index: NOERROR with one answer, NXDOMAIN for the missing name.
@@ -261,6 +269,7 @@ describe('rehearsal questions of the kubernetes plugin', () => {
       const reply = handler.serve(request) as Buffer;
       return [reply[3] & 0xf, reply.readUInt16BE(6)];
     });
+    // (rcode, ANCOUNT) per query, in order: 3 is NXDOMAIN.
     assert.deepEqual(rcodes, [
       [0, 1],
       [0, 1],
@@ -270,6 +279,10 @@ describe('rehearsal questions of the kubernetes plugin', () => {
       [0, 1],
       [3, 0],
       [3, 0],
+      [0, 1],
+      [0, 1],
+      [0, 1],
+      [0, 1],
       [0, 1],
       [0, 1],
       [3, 0],

@@ -79,13 +79,14 @@ export class KubernetesHandler implements Handler {
   /**
    * Questions for the start-up rehearsal (server/rehearsal.ts), all answered here from the
    * index: A or AAAA and PTR of ClusterIP Services, SRV of their named ports, and a missing
-   * name in their namespace. ExternalName and headless Services are left out: the first would
+   * name in each of their namespaces. ExternalName and headless Services are left out: the first would
    * be chased through the upstream resolvers, and the second are answered by the same code as
    * the A records of ClusterIPs.
    */
   rehearsalQuestions(): RehearsalQuestion[] {
     const zone = this.config.primaryZone;
     const questions: RehearsalQuestion[] = [];
+    const namespaces = new Set<string>();
     for (const { info } of this.index.sampleServices(REHEARSAL_SERVICES)) {
       if (info.kind !== 'ClusterIP' || info.clusterIPs.length === 0) continue;
       const service = under(`${info.name}.${info.namespace}.svc`, zone);
@@ -99,6 +100,8 @@ export class KubernetesHandler implements Handler {
         if (port.name === '') continue;
         questions.push({ name: `_${port.name}._${port.protocol}.${service}`, type: RRType.SRV });
       }
+      if (namespaces.has(info.namespace)) continue;
+      namespaces.add(info.namespace);
       // A name no Service can have (a Service name is a DNS-1035 label: it cannot end in '-').
       const missing = under(`clusterdns-rehearsal-.${info.namespace}.svc`, zone);
       questions.push({ name: missing, type: RRType.A });
