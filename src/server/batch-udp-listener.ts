@@ -11,18 +11,15 @@ import type { Logger } from 'pino';
 import type { Reply } from '../chain/handler.js';
 import { type BatchEndpoint, type BatchUdpAddon, META_INTS } from './batch-udp-addon.js';
 import type { QueryDispatcher } from './query-dispatcher.js';
-import type { RehearsalPlan } from './rehearsal.js';
+import { REHEARSAL_CLIENT_PORT, type RehearsalPlan } from './rehearsal.js';
 import type { UdpListener } from './udp-listener.js';
 
-/** The client addresses and first port the rehearsal's queries appear to come from. */
+/** The two client addresses of the rehearsal's queries, as the address words are laid out. */
 const LOOPBACK = Uint8Array.of(127, 0, 0, 1);
 const LOOPBACK_2 = Uint8Array.of(127, 0, 0, 2);
-const REHEARSAL_PORT = 40_000;
 
 export class BatchUdpListener implements UdpListener {
   private closed = false;
-  /** True while `rehearse` runs the batch code on its own queries: nothing may be sent. */
-  private rehearsing = false;
   private readonly slot: number;
   private readonly queries: Buffer;
   private readonly meta: Int32Array;
@@ -96,13 +93,13 @@ export class BatchUdpListener implements UdpListener {
    * Fills the query slots with the plan's queries, as from 127.0.0.1, and runs the batch code on
    * them, batch after batch, exactly as for received datagrams. Afterwards no reply length is
    * left set (the next real batch sends only its own replies) and the peer memo is cleared.
+   * The caller marks the dispatcher as rehearsing, which also keeps `onBatch` from sending.
    */
   rehearse(plan: RehearsalPlan): number {
     const { queries, deadline, maxQueries } = plan;
     const { slot, meta, metaBytes } = this;
     const batch = this.replyLength.length;
     let answered = 0;
-    this.rehearsing = true;
     try {
       while (answered < maxQueries && process.hrtime.bigint() < deadline) {
         const count = Math.min(batch, maxQueries - answered);
@@ -111,8 +108,7 @@ export class BatchUdpListener implements UdpListener {
           this.queries.set(wire, i * slot);
           const base = i * META_INTS;
           meta[base] = wire.length;
-          // Four client ports, as a resolver with a few sockets (dnsperf, a node-local cache).
-          meta[base + 1] = REHEARSAL_PORT + (i & 3);
+          meta[base + 1] = REHEARSAL_CLIENT_PORT + (i & 3);
           meta[base + 2] = 4;
           meta[base + 3] = 0;
           // Two client addresses in runs of 16, so both sides of the peer memo are compiled.
@@ -123,7 +119,6 @@ export class BatchUdpListener implements UdpListener {
         answered += count;
       }
     } finally {
-      this.rehearsing = false;
       this.replyLength.fill(0);
       this.lastFamily = 0;
       this.lastWords.fill(0);
@@ -158,11 +153,11 @@ export class BatchUdpListener implements UdpListener {
       const reply = this.dispatcher.answer(wire, 'udp', address, port);
       if (reply === null) continue;
       if (reply instanceof Promise) {
-        if (!this.rehearsing) reply.then((late) => this.sendNow(late, address, port));
+        if (!this.dispatcher.rehearsing) reply.then((late) => this.sendNow(late, address, port));
       } else if (reply.length <= slot) {
         replies.set(reply, i * slot);
         replyLength[i] = reply.length;
-      } else if (!this.rehearsing) {
+      } else if (!this.dispatcher.rehearsing) {
         this.sendNow(reply, address, port);
       }
     }

@@ -9,16 +9,11 @@ import dgram from 'node:dgram';
 import type { Logger } from 'pino';
 import type { Reply } from '../chain/handler.js';
 import type { QueryDispatcher } from './query-dispatcher.js';
-import type { RehearsalPlan } from './rehearsal.js';
+import { REHEARSAL_CLIENT_PORT, type RehearsalPlan } from './rehearsal.js';
 import type { UdpListener } from './udp-listener.js';
-
-/** The first client port the rehearsal's queries appear to come from (as the batch socket's). */
-const REHEARSAL_PORT = 40_000;
 
 export class DgramUdpListener implements UdpListener {
   private closed = false;
-  /** True while `rehearse` runs the message handler on its own queries: nothing is sent. */
-  private rehearsing = false;
 
   private constructor(
     private readonly socket: dgram.Socket,
@@ -52,20 +47,18 @@ export class DgramUdpListener implements UdpListener {
     return this.socket.address().address;
   }
 
-  /** Runs the message handler on the plan's queries as from 127.0.0.1; sends nothing. */
+  /**
+   * Runs the message handler on the plan's queries as from 127.0.0.1. The caller marks the
+   * dispatcher as rehearsing, which keeps the handler from sending.
+   */
   rehearse(plan: RehearsalPlan): number {
     const { queries, deadline, maxQueries } = plan;
     let answered = 0;
-    this.rehearsing = true;
-    try {
-      while (answered < maxQueries && process.hrtime.bigint() < deadline) {
-        const wire = queries[answered % queries.length];
-        const port = REHEARSAL_PORT + (answered & 3);
-        this.onMessage(wire, { address: '127.0.0.1', family: 'IPv4', port, size: wire.length });
-        answered++;
-      }
-    } finally {
-      this.rehearsing = false;
+    while (answered < maxQueries && process.hrtime.bigint() < deadline) {
+      const wire = queries[answered % queries.length];
+      const port = REHEARSAL_CLIENT_PORT + (answered & 3);
+      this.onMessage(wire, { address: '127.0.0.1', family: 'IPv4', port, size: wire.length });
+      answered++;
     }
     return answered;
   }
@@ -80,10 +73,12 @@ export class DgramUdpListener implements UdpListener {
     const reply = this.dispatcher.answer(msg, 'udp', rinfo.address, rinfo.port);
     if (reply === null) return;
     if (reply instanceof Promise) {
-      if (!this.rehearsing) reply.then((late) => this.send(late, rinfo.port, rinfo.address));
+      if (!this.dispatcher.rehearsing) {
+        reply.then((late) => this.send(late, rinfo.port, rinfo.address));
+      }
       return;
     }
-    if (!this.rehearsing) this.socket.send(reply, rinfo.port, rinfo.address);
+    if (!this.dispatcher.rehearsing) this.socket.send(reply, rinfo.port, rinfo.address);
   };
 
   private send(reply: Reply, port: number, address: string): void {

@@ -18,7 +18,10 @@ import type { ServerMetrics } from './server-metrics.js';
 import type { InFlight, ZoneRouter } from './zone-router.js';
 
 export class QueryDispatcher {
-  /** Set while the listener rehearses the answer path: its requests are marked `rehearsal`. */
+  /**
+   * Set by the listener while it rehearses the answer path: requests are marked `rehearsal`,
+   * and the listener sends none of the replies.
+   */
   rehearsing = false;
 
   constructor(

@@ -17,6 +17,12 @@ import type { RehearsalQuestion } from '../chain/plugin.js';
 export const REHEARSAL_BUDGET_MS = 300;
 /** Most queries one listener rehearses: past this, compiled code gains nothing more. */
 export const REHEARSAL_MAX_QUERIES = 30_000;
+/**
+ * The client the rehearsal's queries appear to come from: loopback addresses and four ports
+ * from this one, as a resolver with a few sockets (dnsperf, a node-local cache) sends. Nothing
+ * is ever sent to them.
+ */
+export const REHEARSAL_CLIENT_PORT = 40_000;
 /** The EDNS UDP size of the rehearsal's EDNS queries (the common resolver default). */
 const EDNS_UDP_SIZE = 1232;
 

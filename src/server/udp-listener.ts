@@ -22,9 +22,9 @@ export interface UdpListener {
   /** The address actually bound (`::` for every interface). */
   readonly address: string;
   /**
-   * Answers the plan's queries (in turn, repeating) through this listener's own path, sends
-   * nothing and keeps nothing of them; returns how many were answered. The dispatcher marks
-   * them as a rehearsal (server/rehearsal.ts).
+   * Answers the plan's queries (in turn, repeating) through this listener's own path, keeps
+   * nothing of them and returns how many were answered. Called only while the dispatcher is
+   * marked `rehearsing` (DnsListener.rehearse), which is what keeps every reply unsent.
    */
   rehearse(plan: RehearsalPlan): number;
   close(): Promise<void>;

@@ -79,9 +79,9 @@ export class KubernetesHandler implements Handler {
   /**
    * Questions for the start-up rehearsal (server/rehearsal.ts), all answered here from the
    * index: A or AAAA and PTR of ClusterIP Services, SRV of their named ports, and a missing
-   * name in each of their namespaces. ExternalName and headless Services are left out: the first would
-   * be chased through the upstream resolvers, and the second are answered by the same code as
-   * the A records of ClusterIPs.
+   * name in each of their namespaces. ExternalName and headless Services are left out: the
+   * first would be chased through the upstream resolvers, and the second are answered by the
+   * same code as the A records of ClusterIPs.
    */
   rehearsalQuestions(): RehearsalQuestion[] {
     const zone = this.config.primaryZone;
