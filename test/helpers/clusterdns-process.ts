@@ -23,9 +23,8 @@ export interface LogLine {
 }
 
 /**
- * Servers still running. A test that fails between `serve` and `stop` would leave its server
- * running, which keeps the test file's process alive (the runner runs with --test-force-exit)
- * and holds its ports: every one still running is killed when the test process exits.
+ * Servers still running: every one is killed when the test process exits (e.g. a test file
+ * that crashed), so none outlives it holding its ports.
  */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
